@@ -1,0 +1,54 @@
+# arm64 syscall exit path series: build, boot and test it under QEMU.
+#
+#   make run      build base and series kernels (debug and prod configs),
+#                 run the kselftests on each under qemu, compare
+#   make check    the gate: harness tests, the series applies and is
+#                 checkpatch clean, `run`, and every patch on its own
+#
+# Smaller steps: deps tree export build selftests test-harness outgoing
+# BASE=<kernel git tree | source dir | tarball> uses your own base.
+
+PYTHON ?= python3
+H = $(PYTHON) -m harness
+
+.PHONY: run check check-quick deps tree export build selftests \
+	test-harness outgoing clean distclean help
+
+run:
+	$(H).run
+
+check:
+	$(H).check
+
+check-quick:
+	$(H).check --quick
+
+deps:
+	$(H).deps
+
+tree: deps
+	$(H).tree apply
+
+export:
+	$(H).tree export
+
+build: deps
+	$(H).kbuild
+
+selftests: deps
+	$(H).selftests
+
+test-harness:
+	$(PYTHON) -m unittest discover -s tests -t .
+
+outgoing: deps
+	$(H).outgoing
+
+clean:
+	rm -rf out
+
+distclean: clean
+	rm -rf build
+
+help:
+	@sed -n '1,/^$$/p' Makefile

@@ -1,0 +1,144 @@
+"""Stages: initramfs and boot.
+
+The initramfs holds busybox-static (arm64), the kselftest install, the
+harness's /init and the list of tests to run.  A boot runs one kernel under
+qemu-system-aarch64 -M virt -cpu max with a time limit; the whole console is
+kept beside the kernel.  A boot that hits the limit, or whose console lacks
+the end marker, is an error that names the log, never a pass.
+"""
+
+import gzip
+import io
+import os
+import shutil
+import stat
+import subprocess
+import time
+
+from .common import (BUILD, GUEST_DIR, SYSROOT, HarnessError, fmt_secs,
+                     run, say)
+from . import suites
+
+QEMU = "qemu-system-aarch64"
+DEFAULT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", "900"))
+
+
+def _cpio_entry(out, name, mode, data=b"", ino=[1]):
+    ino[0] += 1
+    name_b = name.encode() + b"\0"
+    hdr = ("070701" + "".join(f"{v:08x}" for v in (
+        ino[0], mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name_b), 0)))
+    out.write(hdr.encode() + name_b)
+    out.write(b"\0" * ((4 - (110 + len(name_b)) % 4) % 4))
+    out.write(data)
+    out.write(b"\0" * ((4 - len(data) % 4) % 4))
+
+
+def make_initramfs(dest, install_dir, tests, env_lines=(), run_script=None,
+                   extra_files=()):
+    """Write a gzipped newc cpio.  No root, no cpio(1): written here, with
+    every file root-owned and reproducible."""
+    buf = io.BytesIO()
+    dirs = ["bin", "sbin", "usr", "usr/bin", "usr/sbin", "proc", "sys",
+            "dev", "tmp", "harness", "kselftest", "root", "etc", "run"]
+    for d in dirs:
+        _cpio_entry(buf, d, stat.S_IFDIR | 0o755)
+    _cpio_entry(buf, "dev/console", stat.S_IFCHR | 0o600)
+    with open(os.path.join(SYSROOT, "bin", "busybox"), "rb") as fh:
+        _cpio_entry(buf, "bin/busybox", stat.S_IFREG | 0o755, fh.read())
+    for applet in ("sh", "mount", "poweroff", "sync", "mkdir", "ln", "cat",
+                   "hostname", "uname", "sed", "grep", "echo"):
+        _cpio_entry(buf, f"bin/{applet}", stat.S_IFLNK | 0o777, b"busybox")
+    with open(os.path.join(GUEST_DIR, "init"), "rb") as fh:
+        _cpio_entry(buf, "init", stat.S_IFREG | 0o755, fh.read())
+    _cpio_entry(buf, "etc/passwd", stat.S_IFREG | 0o644,
+                b"root:x:0:0:root:/root:/bin/sh\n"
+                b"nobody:x:65534:65534:nobody:/:/bin/false\n")
+    _cpio_entry(buf, "etc/group", stat.S_IFREG | 0o644,
+                b"root:x:0:\nnogroup:x:65534:\n")
+    _cpio_entry(buf, "harness/tests", stat.S_IFREG | 0o644,
+                ("\n".join(tests) + "\n").encode())
+    env = ["# busybox's timeout lacks --foreground, which runner.sh uses:",
+           "# the kselftest harness's own timeouts and the boot limit apply",
+           "/bin/busybox --install -s",
+           "rm -f /usr/bin/timeout"] + list(env_lines)
+    _cpio_entry(buf, "harness/env", stat.S_IFREG | 0o644,
+                ("\n".join(env) + "\n").encode())
+    if run_script:
+        _cpio_entry(buf, "harness/run", stat.S_IFREG | 0o755,
+                    run_script.encode())
+    for name, mode, data in extra_files:
+        _cpio_entry(buf, name, mode, data)
+    if install_dir:
+        for top, subdirs, files in os.walk(install_dir):
+            subdirs.sort()
+            rel = os.path.relpath(top, install_dir)
+            base = "kselftest" if rel == "." else f"kselftest/{rel}"
+            if rel != ".":
+                _cpio_entry(buf, base, stat.S_IFDIR | 0o755)
+            for f in sorted(files):
+                p = os.path.join(top, f)
+                st = os.lstat(p)
+                if stat.S_ISLNK(st.st_mode):
+                    _cpio_entry(buf, f"{base}/{f}", stat.S_IFLNK | 0o777,
+                                os.readlink(p).encode())
+                else:
+                    with open(p, "rb") as fh:
+                        _cpio_entry(buf, f"{base}/{f}",
+                                    stat.S_IFREG | (st.st_mode & 0o777),
+                                    fh.read())
+    _cpio_entry(buf, "TRAILER!!!", 0)
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    with gzip.open(dest, "wb", compresslevel=1, mtime=0) as fh:
+        fh.write(buf.getvalue())
+    return dest
+
+
+def qemu_cmd(image, initrd, append="", icount=False, smp=2, mem=1024):
+    cmd = [QEMU, "-M", "virt", "-cpu", "max", "-smp", str(smp),
+           "-m", str(mem), "-nographic", "-no-reboot", "-kernel", image,
+           "-initrd", initrd, "-append",
+           "console=ttyAMA0 panic=-1 loglevel=4 printk.time=1 " + append]
+    if icount:
+        cmd += ["-icount", "shift=0,sleep=off,align=off"]
+    return cmd
+
+
+def boot(image, initrd, log, kernel, config, timeout=DEFAULT_TIMEOUT,
+         append="", icount=False, smp=2):
+    """Boot; return the console text.  Raises on a hang or a missing end
+    marker (the console log is kept either way)."""
+    if not os.path.exists(image):
+        raise HarnessError(f"no kernel image {image}", kernel=kernel,
+                           config=config, stage="boot")
+    os.makedirs(os.path.dirname(log), exist_ok=True)
+    cmd = qemu_cmd(image, initrd, append, icount, smp)
+    t0 = time.monotonic()
+    with open(log, "wb") as fh:
+        try:
+            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=fh,
+                                  stderr=subprocess.STDOUT, timeout=timeout)
+            rc = proc.returncode
+        except subprocess.TimeoutExpired:
+            rc = None
+    took = time.monotonic() - t0
+    text = open(log, "rb").read().decode("utf-8", "replace")
+    if rc is None:
+        raise HarnessError(f"boot timed out after {fmt_secs(timeout)} (no "
+                           "power-off): kernel hang or a test stuck",
+                           kernel=kernel, config=config, stage="boot",
+                           log=log)
+    if "HARNESS: BEGIN" not in text:
+        why = "kernel panic" if "Kernel panic" in text else \
+            f"qemu exit {rc}, init never started"
+        raise HarnessError(f"the guest did not reach /init ({why})",
+                           kernel=kernel, config=config, stage="boot",
+                           log=log)
+    if "HARNESS: END" not in text:
+        why = "kernel panic" if "Kernel panic" in text else \
+            "the guest stopped before the tests finished"
+        raise HarnessError(f"{why}: console has no end marker; the KTAP "
+                           "is truncated", kernel=kernel, config=config,
+                           stage="boot", log=log)
+    say(f"boot {kernel}-{config}: {fmt_secs(took)}")
+    return text

@@ -1,0 +1,185 @@
+"""Shared plumbing for the harness stages: paths, progress, errors, commands."""
+
+import hashlib
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("HARNESS_BUILD", os.path.join(ROOT, "build"))
+OUT = os.environ.get("HARNESS_OUT", os.path.join(ROOT, "out"))
+SERIES = os.path.join(ROOT, "series")
+CONFIGS_DIR = os.path.join(ROOT, "configs")
+GUEST_DIR = os.path.join(ROOT, "guest")
+
+TREE = os.path.join(BUILD, "linux")
+SYSROOT = os.path.join(BUILD, "sysroot")
+ARCH = "arm64"
+CROSS_COMPILE = "aarch64-linux-gnu-"
+CROSS_COMPILE_COMPAT = "arm-linux-gnueabihf-"
+CONFIGS = ("debug", "prod")
+KERNELS = ("base", "series")
+
+_T0 = time.monotonic()
+
+
+class HarnessError(Exception):
+    """A broken promise: says what, where, and which log holds the detail."""
+
+    def __init__(self, message, kernel=None, config=None, stage=None,
+                 log=None):
+        self.message = message
+        self.kernel = kernel
+        self.config = config
+        self.stage = stage
+        self.log = log
+        super().__init__(self.describe())
+
+    def describe(self):
+        where = [f"{k}={v}" for k, v in (("stage", self.stage),
+                                          ("kernel", self.kernel),
+                                          ("config", self.config)) if v]
+        text = "error"
+        if where:
+            text += " [" + " ".join(where) + "]"
+        text += ": " + self.message
+        if self.log:
+            text += f"\n  log: {self.log}"
+        return text
+
+
+def elapsed():
+    return time.monotonic() - _T0
+
+
+def fmt_secs(s):
+    s = int(round(s))
+    return f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
+
+
+def say(msg):
+    print(f"[{fmt_secs(elapsed()):>6}] {msg}", flush=True)
+
+
+class Stage:
+    """Context manager that prints start, end and duration of a step."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        self.t = time.monotonic()
+        say(f"{self.name} ...")
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        took = fmt_secs(time.monotonic() - self.t)
+        if exc_type is None:
+            say(f"{self.name}: done in {took}")
+        else:
+            say(f"{self.name}: FAILED after {took}")
+        return False
+
+
+def run(cmd, log=None, cwd=None, env=None, check=True, what=None,
+        kernel=None, config=None, stage=None, timeout=None):
+    """Run a command; its output goes to log (appended) or is returned.
+
+    On failure raise HarnessError naming the log and its last lines.
+    """
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    if log:
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, "a") as fh:
+            fh.write(f"$ {shlex.join(cmd)}\n")
+            fh.flush()
+            proc = subprocess.run(cmd, cwd=cwd, env=full_env, stdout=fh,
+                                  stderr=subprocess.STDOUT, timeout=timeout)
+        out = None
+    else:
+        proc = subprocess.run(cmd, cwd=cwd, env=full_env,
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True,
+                              timeout=timeout)
+        out = proc.stdout
+    if check and proc.returncode != 0:
+        tail = tail_of(log) if log else (out or "")[-2000:]
+        raise HarnessError(f"{what or cmd[0]} failed (exit {proc.returncode})"
+                           f"\n{indent(tail)}", kernel=kernel, config=config,
+                           stage=stage, log=log)
+    return out if log is None else proc.returncode
+
+
+def tail_of(path, lines=15):
+    try:
+        with open(path, errors="replace") as fh:
+            return "".join(fh.readlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def indent(text, prefix="  | "):
+    return "\n".join(prefix + line for line in text.rstrip().splitlines())
+
+
+def git(*args, cwd=TREE, check=True):
+    proc = subprocess.run(["git", *args], cwd=cwd, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+    if check and proc.returncode != 0:
+        raise HarnessError(f"git {' '.join(args)} failed: "
+                           f"{proc.stderr.strip()}", stage="tree")
+    return proc.stdout.strip()
+
+
+def sha256_of(*parts):
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else str(p).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def file_bytes(path):
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def write_json(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as fh:
+        json.dump(data, fh, indent=1, sort_keys=False)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def read_json(path, default=None):
+    try:
+        with open(path) as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        return default
+
+
+def series_patches():
+    """The numbered patches of series/, cover letter excluded, in order."""
+    if not os.path.isdir(SERIES):
+        return []
+    return sorted(os.path.join(SERIES, f) for f in os.listdir(SERIES)
+                  if f.endswith(".patch") and f[:4].isdigit()
+                  and not f.startswith("0000-"))
+
+
+def jobs():
+    return str(int(os.environ.get("JOBS", (os.cpu_count() or 1) + 1)))
+
+
+def die(err):
+    print(err.describe() if isinstance(err, HarnessError) else str(err),
+          file=sys.stderr, flush=True)
+    sys.exit(1)

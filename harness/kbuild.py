@@ -1,0 +1,244 @@
+"""Stage: kernel configs and builds.
+
+Each config (debug, prod) has one object directory, build/obj/<config>, so
+every build after the first is incremental (and ccache catches the rest).
+A kernel is built by checking its commit out in build/linux and running make
+there; the Image and .config are copied to out/kernels/<name>-<config>/.
+
+The .config is allnoconfig + configs/base.config + configs/<config>.config +
+the config fragment of each selftest directory the harness runs, taken from
+the series tip so base and series kernels get the same config.  Values our
+own fragments ask for must all land; a selftest fragment's value that
+cannot (GENERIC_ENTRY for syscall_user_dispatch on arm64) is reported.
+"""
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+from .common import (ARCH, BUILD, CONFIGS, CONFIGS_DIR, CROSS_COMPILE, OUT,
+                     TREE, HarnessError, Stage, git, jobs, run, say,
+                     sha256_of, file_bytes, read_json, write_json)
+
+# Selftest directories whose config fragments are merged.  ftrace is left
+# out on purpose: its fragment serves ftracetest's whole suite (BTF,
+# kprobes, modules); the exit-path event test needs only FTRACE_SYSCALLS,
+# which configs/base.config has.
+FRAGMENT_DIRS = ["ptrace", "rseq", "arm64", "arm64/abi", "breakpoints",
+                 "seccomp", "syscall_user_dispatch", "audit"]
+
+
+def objdir(config):
+    return os.path.join(BUILD, "obj", config)
+
+
+def kernel_dir(name, config):
+    return os.path.join(OUT, "kernels", f"{name}-{config}")
+
+
+def make_env():
+    env = {"ARCH": ARCH, "CROSS_COMPILE": CROSS_COMPILE,
+           "KBUILD_BUILD_TIMESTAMP": "harness", "KBUILD_BUILD_USER": "harness",
+           "KBUILD_BUILD_HOST": "harness"}
+    return env
+
+
+def make_cc():
+    return f"ccache {CROSS_COMPILE}gcc"
+
+
+def fragments(config):
+    """Paths of the fragments for config: ours (strict) and selftests'."""
+    ours = [os.path.join(CONFIGS_DIR, "base.config"),
+            os.path.join(CONFIGS_DIR, f"{config}.config")]
+    for f in ours:
+        if not os.path.exists(f):
+            raise HarnessError(f"missing config fragment {f}",
+                               config=config, stage="config")
+    fragdir = os.path.join(BUILD, "obj", "fragments")
+    os.makedirs(fragdir, exist_ok=True)
+    theirs = []
+    for d in FRAGMENT_DIRS:
+        path = f"tools/testing/selftests/{d}/config"
+        text = git("show", f"series:{path}", check=False)
+        if not text:
+            continue
+        out = os.path.join(fragdir, d.replace("/", "_") + ".config")
+        with open(out, "w") as fh:
+            fh.write(text + "\n")
+        theirs.append(out)
+    return ours, theirs
+
+
+def requested(path):
+    vals = {}
+    for line in open(path):
+        line = line.strip()
+        m = re.match(r"(CONFIG_\w+)=(.*)", line) or \
+            re.match(r"# (CONFIG_\w+) is not set", line)
+        if m:
+            vals[m.group(1)] = m.group(2) if m.lastindex == 2 else "n"
+    return vals
+
+
+def actual(dotconfig):
+    vals = {}
+    for line in open(dotconfig):
+        m = re.match(r"(CONFIG_\w+)=(.*)", line.strip())
+        if m:
+            vals[m.group(1)] = m.group(2)
+    return vals
+
+
+def configure(config):
+    ours, theirs = fragments(config)
+    od = objdir(config)
+    ident = sha256_of(*[file_bytes(f) for f in ours + theirs],
+                      git("rev-parse", "base"))
+    stamp = os.path.join(od, ".harness-config")
+    if os.path.exists(stamp) and open(stamp).read() == ident and \
+       os.path.exists(os.path.join(od, ".config")):
+        return
+    log = os.path.join(BUILD, "logs", f"config-{config}.log")
+    with Stage(f"config {config}: allnoconfig + {len(ours)} + "
+               f"{len(theirs)} fragments"):
+        os.makedirs(od, exist_ok=True)
+        git("checkout", "-q", "-f", "--detach", "series")
+        # Ours last but for base.config: the config-specific fragment
+        # (DEBUG_RSEQ on or off) must win over rseq/config's request.
+        order = [ours[0], *theirs, *ours[1:]]
+        run([os.path.join(TREE, "scripts/kconfig/merge_config.sh"), "-n",
+             "-O", od, *order], cwd=TREE, env=make_env(), log=log,
+            config=config, stage="config", what="merge_config.sh")
+        got = actual(os.path.join(od, ".config"))
+        bad, unmet = [], []
+        for frag in ours + theirs:
+            for key, want in requested(frag).items():
+                have = got.get(key, "n")
+                if have != want:
+                    (bad if frag in ours else unmet).append(
+                        f"{key}={want} (got {have}) from "
+                        f"{os.path.relpath(frag, BUILD)}")
+        if bad:
+            raise HarnessError("config values not honoured:\n  " +
+                               "\n  ".join(bad), config=config,
+                               stage="config", log=log)
+        for u in unmet:
+            say(f"config {config}: selftest fragment asks {u}: not "
+                "available on this arch/base")
+        with open(stamp, "w") as fh:
+            fh.write(ident)
+
+
+def checkout(rev):
+    git("checkout", "-q", "-f", "--detach", rev)
+
+
+def build(name, rev, config, extra=()):
+    """Build rev's Image in config's object dir; copy it out."""
+    od = objdir(config)
+    log = os.path.join(BUILD, "logs", f"build-{name}-{config}.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    checkout(rev)
+    with Stage(f"build {name}-{config}"):
+        run(["make", "-s", f"-j{jobs()}", f"O={od}", f"CC={make_cc()}",
+             *extra, "Image"], cwd=TREE, env=make_env(), log=log,
+            kernel=name, config=config, stage="build",
+            what=f"kernel build of {name} ({config})")
+    dest = kernel_dir(name, config)
+    os.makedirs(dest, exist_ok=True)
+    shutil.copy(os.path.join(od, "arch/arm64/boot/Image"),
+                os.path.join(dest, "Image"))
+    shutil.copy(os.path.join(od, ".config"), os.path.join(dest, "config"))
+    shutil.copy(log, os.path.join(dest, "build.log"))
+    with open(os.path.join(dest, "commit"), "w") as fh:
+        fh.write(git("rev-parse", rev) + "\n")
+    return os.path.join(dest, "Image")
+
+
+def changed_paths(rev_a, rev_b):
+    return git("diff", "--name-only", rev_a, rev_b).split()
+
+
+def affects_kernel(paths):
+    """Does a change to these paths change the kernel image?"""
+    return any(not (p.startswith("tools/") or p.startswith("Documentation/")
+                    or p in ("MAINTAINERS",)) for p in paths)
+
+
+def objects_for(paths, config):
+    """Object files whose build reads any of these source paths: the .c
+    files themselves, and for headers every object whose .cmd lists it."""
+    od = objdir(config)
+    objs = set()
+    headers = [p for p in paths if p.endswith(".h")]
+    for p in paths:
+        if p.endswith(".c") and os.path.exists(
+                os.path.join(od, p[:-2] + ".o")):
+            objs.add(p[:-2] + ".o")
+    if headers:
+        for cmd in glob.glob(os.path.join(od, "**", ".*.o.cmd"),
+                             recursive=True):
+            text = open(cmd, errors="replace").read()
+            if any(h in text for h in headers):
+                rel = os.path.relpath(cmd, od)
+                d, base = os.path.split(rel)
+                o = os.path.join(d, base[1:-4])
+                if o.endswith(".o") and "/vdso" not in o:
+                    objs.add(o)
+    return sorted(objs)
+
+
+WARN_RE = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+):(?:\d+:)? "
+                     r"(?P<kind>warning|error): (?P<msg>.*)$")
+
+
+def strict_warnings(rev, config, objs, name):
+    """Compile objs at rev with W=1 and sparse (C=2); return the set of
+    warnings with line numbers dropped (so unrelated moves do not count)."""
+    if not objs:
+        return set()
+    od = objdir(config)
+    log = os.path.join(BUILD, "logs", f"strict-{name}-{config}.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    checkout(rev)
+    run(["make", f"-j{jobs()}", f"O={od}", f"CC={make_cc()}", "W=1", "C=2",
+         *objs], cwd=TREE, env=make_env(), log=log, kernel=name,
+        config=config, stage="strict-build",
+        what=f"W=1 C=2 build of {len(objs)} objects")
+    found = set()
+    for line in open(log, errors="replace"):
+        m = WARN_RE.match(line.strip())
+        if m:
+            f = os.path.relpath(os.path.normpath(
+                os.path.join(od, m.group("file"))), TREE) \
+                if not m.group("file").startswith(TREE) else \
+                os.path.relpath(m.group("file"), TREE)
+            found.add(f"{f}: {m.group('kind')}: {m.group('msg')}")
+    return found
+
+
+def main(argv):
+    from . import tree
+    tree.apply_series()
+    configs = argv or list(CONFIGS)
+    for config in configs:
+        configure(config)
+    for name, rev in (("base", "base"), ("series", "series")):
+        for config in configs:
+            build(name, rev, config)
+    checkout("series")
+    return 0
+
+
+if __name__ == "__main__":
+    from .common import die
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except HarnessError as e:
+        die(e)

@@ -1,0 +1,172 @@
+"""Stages: results and compare.
+
+A console log becomes rows {"kernel", "config", "suite", "test", "result"}:
+one per test program ("seccomp_bpf") and one per subtest
+("seccomp_bpf/TRACE_syscall.ptrace.negative_ENOSYS").  A planned program
+that never reported, and a program whose own plan was cut short, are
+"fail" with a note: a crash is never a pass.  Outcomes known in advance
+(suites.KNOWN) keep their real result and carry the reason.
+
+compare() lists every (config, suite, test) whose outcome differs between
+two kernels; harness/expected_changes.json lists the differences a patch
+declares on purpose (none today).
+"""
+
+import collections
+import os
+
+from . import ktap, suites
+from .common import OUT, ROOT, read_json
+
+EXPECTED_CHANGES = os.path.join(ROOT, "harness", "expected_changes.json")
+
+
+def rows_from_console(text, kernel, config, planned):
+    body, began, ended, _ = ktap.between_markers(text)
+    doc = ktap.parse(body)
+    by_name = {}
+    for t in doc.tests:
+        parts = [p.strip() for p in t.name.split(":")]
+        if len(parts) == 3 and parts[0] == "selftests":
+            by_name[f"{parts[1]}:{parts[2]}"] = t
+    rows = []
+    for name in planned:
+        suite, test = name.split(":", 1)
+        t = by_name.get(name)
+        base = {"kernel": kernel, "config": config, "suite": suite}
+        if t is None:
+            rows.append(dict(base, test=test, result="fail",
+                             note="no result: crashed or cut short"))
+            continue
+        row = dict(base, test=test, result=t.result)
+        if t.reason:
+            row["reason"] = t.reason
+        if t.truncated:
+            row["note"] = (f"plan 1..{t.plan} but {len(t.subtests)} "
+                           "results: the program died mid-run")
+        if name in suites.KNOWN:
+            row["known"] = suites.KNOWN[name]
+        rows.append(row)
+        for s in t.subtests:
+            r = dict(base, test=f"{test}/{s.name}", result=s.result)
+            if s.reason:
+                r["reason"] = s.reason
+            if name in suites.KNOWN:
+                r["known"] = suites.KNOWN[name]
+            rows.append(r)
+    return rows
+
+
+def _key(r):
+    return (r["config"], r["suite"], r["test"])
+
+
+def compare(rows, a="base", b="series"):
+    """[(config, suite, test, result_a, result_b)] where they differ."""
+    ra = {_key(r): r["result"] for r in rows if r["kernel"] == a}
+    rb = {_key(r): r["result"] for r in rows if r["kernel"] == b}
+    diffs = []
+    for k in sorted(set(ra) | set(rb)):
+        if ra.get(k) != rb.get(k):
+            diffs.append((*k, ra.get(k, "absent"), rb.get(k, "absent")))
+    return diffs
+
+
+def expected_changes():
+    """Declared behaviour changes: [{"patch", "suite", "test", "before",
+    "after", "why"}]."""
+    return read_json(EXPECTED_CHANGES, default=[])
+
+
+def undeclared(diffs, kernel_b="series"):
+    decl = {(d["suite"], d["test"], d["before"], d["after"])
+            for d in expected_changes()}
+    return [d for d in diffs if (d[1], d[2], d[3], d[4]) not in decl]
+
+
+def failures(rows):
+    """Rows that break a promise: a failure that is not known in advance."""
+    bad = []
+    for r in rows:
+        if r["result"] in ("fail", "timeout") and "known" not in r:
+            bad.append(r)
+    return bad
+
+
+def counts(rows):
+    """{(kernel, config): {suite: Counter(result)}} over subtests where a
+    program has them, else over the program."""
+    has_sub = {(r["kernel"], r["config"], r["suite"], r["test"].split("/")[0])
+               for r in rows if "/" in r["test"]}
+    out = collections.defaultdict(lambda: collections.defaultdict(
+        collections.Counter))
+    for r in rows:
+        prog = r["test"].split("/")[0]
+        if "/" not in r["test"] and (r["kernel"], r["config"], r["suite"],
+                                     prog) in has_sub:
+            continue
+        res = "known" if "known" in r else r["result"]
+        out[(r["kernel"], r["config"])][r["suite"]][res] += 1
+    return out
+
+
+def summary_table(rows):
+    c = counts(rows)
+    suites_seen = sorted({s for v in c.values() for s in v})
+    lines = ["| kernel | config | " + " | ".join(suites_seen) + " |",
+             "|---|---|" + "---|" * len(suites_seen)]
+    for (kernel, config) in sorted(c):
+        cells = []
+        for s in suites_seen:
+            n = c[(kernel, config)].get(s, collections.Counter())
+            cell = f"{n['pass']}/{n['fail'] + n['timeout']}/{n['skip']}"
+            if n["known"]:
+                cell += f" ({n['known']} known)"
+            if n["xfail"]:
+                cell += f" ({n['xfail']} xfail)"
+            cells.append(cell)
+        lines.append(f"| {kernel} | {config} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def report(rows, path, extra=""):
+    diffs = compare(rows)
+    bad = failures(rows)
+    text = ["# Test report", "",
+            "Cells are pass/fail/skip, counted over subtests (a program "
+            "without subtests counts once).", "", summary_table(rows), ""]
+    text.append("## Outcomes that differ between base and series")
+    text.append("")
+    if diffs:
+        for d in diffs:
+            text.append(f"- {d[0]} {d[1]}:{d[2]}: {d[3]} -> {d[4]}")
+    else:
+        text.append("None: every test has the same outcome on both kernels.")
+    text += ["", "## Failures", ""]
+    text += [f"- {r['kernel']}-{r['config']} {r['suite']}:{r['test']}: "
+             f"{r['result']} {r.get('note', '')}" for r in bad] or ["None."]
+    text += ["", "## Known outcomes", ""]
+    for name, why in sorted(suites.KNOWN.items()):
+        res = sorted({f"{r['kernel']}-{r['config']}={r['result']}"
+                      for r in rows if f"{r['suite']}:{r['test']}" == name})
+        text.append(f"- {name}: {', '.join(res)}. {why}")
+    skipped = sorted({(r["suite"], r["test"], r.get("reason", ""))
+                      for r in rows if r["result"] == "skip"})
+    text += ["", "## Skips and their reasons", ""]
+    text += [f"- {s}:{t}: {why or '(no reason printed)'}"
+             for s, t, why in skipped] or ["None."]
+    if extra:
+        text += ["", extra]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        fh.write("\n".join(text) + "\n")
+    return diffs, bad
+
+
+def default_paths():
+    return os.path.join(OUT, "results.json"), os.path.join(OUT, "report.md")
+
+
+def read_rows():
+    from .common import read_json
+    return read_json(default_paths()[0], default=[])

@@ -1,0 +1,103 @@
+"""Stage: build and install the kselftests, statically, for arm64.
+
+The tests come from a commit of build/linux (the series tip by default), so
+the same binaries run on every kernel.  The kernel's own kselftest Makefiles
+do the work; two things are added for a static build:
+- libcap (seccomp_bpf) comes from Debian's libcap-dev:arm64 in the sysroot;
+- rseq links -lrseq against a shared librseq.so: a static librseq.a is built
+  first and a placeholder librseq.so, newer than its sources, keeps make
+  from linking the shared one (which -static cannot).
+The top-level install target exits 0 when a target fails, so every test
+the harness runs is checked to be installed.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+from .common import (ARCH, BUILD, CROSS_COMPILE, CROSS_COMPILE_COMPAT,
+                     SYSROOT, TREE, HarnessError, Stage, git, jobs, run)
+from . import suites
+
+KST = os.path.join(BUILD, "kselftest")
+
+
+def install_dir(tag="series"):
+    return os.path.join(KST, tag, "install")
+
+
+def headers(log):
+    hdr = os.path.join(KST, "headers")
+    run(["make", "-s", f"O={hdr}", f"ARCH={ARCH}", "headers"], cwd=TREE,
+        log=log, stage="selftests", what="make headers")
+    return os.path.join(hdr, "usr", "include")
+
+
+def _prebuild_librseq(obj, hdr, log):
+    src = os.path.join(TREE, "tools/testing/selftests/rseq")
+    out = os.path.join(obj, "kselftest", "rseq")
+    os.makedirs(out, exist_ok=True)
+    o = os.path.join(out, "rseq.static.o")
+    run([f"{CROSS_COMPILE}gcc", "-O2", "-g", "-Wall", "-isystem", hdr,
+         "-I", os.path.join(TREE, "tools/include"), "-I", src, "-c",
+         os.path.join(src, "rseq.c"), "-o", o], log=log, stage="selftests",
+        what="static librseq")
+    lib = os.path.join(out, "librseq.a")
+    if os.path.exists(lib):
+        os.unlink(lib)
+    run([f"{CROSS_COMPILE}ar", "rcs", lib, o], log=log, stage="selftests")
+    with open(os.path.join(out, "librseq.so"), "w") as fh:
+        fh.write("/* placeholder: the harness links rseq tests statically "
+                 "against librseq.a */\n")
+
+
+def build(rev="series", tag="series", targets=None, check_tests=None):
+    """Build and install the kselftests of rev; return the install dir."""
+    targets = targets or suites.TARGETS
+    check_tests = suites.installed_names() if check_tests is None \
+        else check_tests
+    log = os.path.join(BUILD, "logs", f"selftests-{tag}.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    git("checkout", "-q", "-f", "--detach", rev)
+    obj = os.path.join(KST, tag, "obj")
+    inst = install_dir(tag)
+    with Stage(f"selftests: build {' '.join(targets)} ({tag})"):
+        hdr = headers(log)
+        if os.path.exists(inst):
+            shutil.rmtree(inst)
+        _prebuild_librseq(obj, hdr, log)
+        inc = os.path.join(SYSROOT, "usr", "include")
+        lib = os.path.join(SYSROOT, "usr", "lib", "aarch64-linux-gnu")
+        run(["make", "-s", f"-j{jobs()}", "-C", "tools/testing/selftests",
+             f"ARCH={ARCH}", f"CROSS_COMPILE={CROSS_COMPILE}",
+             f"CROSS_COMPILE_COMPAT={CROSS_COMPILE_COMPAT}",
+             f"TARGETS={' '.join(targets)}", "ARM64_SUBTARGETS=abi",
+             f"USERCFLAGS=-static -I{inc}", f"USERLDFLAGS=-static -L{lib}",
+             f"KHDR_INCLUDES=-isystem {hdr}", f"O={obj}",
+             f"INSTALL_PATH={inst}", "install"],
+            cwd=TREE, log=log, stage="selftests", what="kselftest install")
+        listed = set(open(os.path.join(inst, "kselftest-list.txt"))
+                     .read().split())
+        missing = [t for t in check_tests if t not in listed or not
+                   os.path.exists(os.path.join(inst, *t.split(":", 1)))]
+        if missing:
+            raise HarnessError("kselftests not built/installed: " +
+                               ", ".join(missing), stage="selftests", log=log)
+    return inst
+
+
+def main(argv):
+    from . import tree
+    tree.apply_series()
+    build()
+    return 0
+
+
+if __name__ == "__main__":
+    from .common import die
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except HarnessError as e:
+        die(e)

@@ -1,0 +1,293 @@
+"""Stage: the kernel tree.
+
+build/linux is a git repository: the base as one commit tagged `base` and the
+series applied on top with `git am` on branch `series`.  The base is Debian's
+linux-source-6.12 tarball by default, or BASE=<path> to a kernel git tree, a
+source directory or a tarball.  `export` writes series/ back from the tree;
+both directions are deterministic, so tree -> export is byte-identical.
+
+Usage: python3 -m harness.tree [apply|export|check-roundtrip]
+"""
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from .common import (BUILD, SERIES, TREE, HarnessError, Stage, git, run,
+                     say, series_patches, sha256_of, file_bytes)
+
+DEBIAN_TARBALL = "/usr/src/linux-source-6.12.tar.xz"
+# A fixed identity and date make the synthetic base commit, and so every
+# commit applied on it, the same on every machine.
+BASE_ENV = {
+    "GIT_AUTHOR_NAME": "base", "GIT_AUTHOR_EMAIL": "base@localhost",
+    "GIT_COMMITTER_NAME": "base", "GIT_COMMITTER_EMAIL": "base@localhost",
+    "GIT_AUTHOR_DATE": "1700000000 +0000",
+    "GIT_COMMITTER_DATE": "1700000000 +0000",
+}
+FORMAT_ARGS = ["-c", "core.abbrev=12", "format-patch", "--zero-commit",
+               "--no-signature", "--base=base", "--cover-letter",
+               "--cover-from-description=subject", "--no-numbered-files"]
+LOG = os.path.join(BUILD, "logs", "tree.log")
+
+
+def base_source():
+    """(kind, path, identity) of the base the user asked for."""
+    base = os.environ.get("BASE", "").strip()
+    if not base:
+        if not os.path.exists(DEBIAN_TARBALL):
+            raise HarnessError(f"{DEBIAN_TARBALL} not found: install "
+                               "linux-source-6.12 (make deps) or give "
+                               "BASE=<kernel tree>", stage="tree")
+        st = os.stat(DEBIAN_TARBALL)
+        return ("tarball", DEBIAN_TARBALL,
+                f"tarball:{DEBIAN_TARBALL}:{st.st_size}:{int(st.st_mtime)}")
+    base = os.path.abspath(os.path.expanduser(base))
+    if not os.path.exists(base):
+        raise HarnessError(f"BASE={base} does not exist", stage="tree")
+    if os.path.isdir(base):
+        if not os.path.exists(os.path.join(base, "Makefile")) or \
+           not os.path.isdir(os.path.join(base, "arch", "arm64")):
+            raise HarnessError(f"BASE={base} is not a kernel source tree "
+                               "(no Makefile or arch/arm64)", stage="tree")
+        if os.path.isdir(os.path.join(base, ".git")) or \
+           os.path.isfile(os.path.join(base, ".git")):
+            head = git("rev-parse", "HEAD", cwd=base)
+            dirty = git("status", "--porcelain", "--untracked-files=no",
+                        cwd=base)
+            if dirty:
+                say(f"note: BASE={base} has uncommitted changes; using its "
+                    f"HEAD {head[:12]} only")
+            return ("git", base, f"git:{base}:{head}")
+        return ("dir", base, f"dir:{base}:{int(os.stat(base).st_mtime)}")
+    if re.search(r"\.tar(\.(xz|gz|bz2|zst))?$|\.tgz$", base):
+        st = os.stat(base)
+        return ("tarball", base, f"tarball:{base}:{st.st_size}:"
+                                 f"{int(st.st_mtime)}")
+    raise HarnessError(f"BASE={base}: not a directory or a tarball",
+                       stage="tree")
+
+
+def _stamp(name):
+    return os.path.join(TREE, ".git", "harness-" + name)
+
+
+def _read(path):
+    try:
+        with open(path) as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _commit_all(cwd, message):
+    run(["git", "init", "-q", "-b", "series", "."], cwd=cwd, log=LOG,
+        stage="tree")
+    run(["git", "config", "core.abbrev", "12"], cwd=cwd, stage="tree")
+    # Debian's top-level .gitignore ignores everything: add with -f.
+    run(["git", "add", "-f", "-A", "."], cwd=cwd, log=LOG, stage="tree",
+        what="git add of the base")
+    run(["git", "commit", "-q", "--no-verify", "-m", message], cwd=cwd,
+        env=BASE_ENV, log=LOG, stage="tree", what="git commit of the base")
+
+
+def make_base():
+    kind, path, ident = base_source()
+    if _read(_stamp("base")) == ident and \
+       git("rev-parse", "-q", "--verify", "base", check=False):
+        return ident
+    with Stage(f"tree: base from {kind} {path}"):
+        if os.path.exists(TREE):
+            shutil.rmtree(TREE)
+        os.makedirs(os.path.dirname(TREE), exist_ok=True)
+        if kind == "git":
+            head = ident.rsplit(":", 1)[1]
+            run(["git", "clone", "-q", "--shared", "--no-checkout", path,
+                 TREE], log=LOG, stage="tree", what="git clone of BASE")
+            run(["git", "checkout", "-q", "-b", "series", head], cwd=TREE,
+                log=LOG, stage="tree")
+            run(["git", "config", "core.abbrev", "12"], cwd=TREE,
+                stage="tree")
+            run(["git", "tag", "-f", "base", head], cwd=TREE, log=LOG,
+                stage="tree")
+        else:
+            tmp = tempfile.mkdtemp(dir=os.path.dirname(TREE))
+            if kind == "tarball":
+                run(["tar", "-xf", path, "-C", tmp], log=LOG, stage="tree",
+                    what=f"unpacking {path}")
+                entries = os.listdir(tmp)
+                if len(entries) != 1:
+                    raise HarnessError(f"{path}: expected one top-level "
+                                       "directory", stage="tree")
+                os.rename(os.path.join(tmp, entries[0]), TREE)
+                os.rmdir(tmp)
+            else:
+                run(["rsync", "-a", "--exclude=.git", path + "/", tmp + "/"],
+                    log=LOG, stage="tree", what="copying BASE")
+                os.rename(tmp, TREE)
+            makefile = _read(os.path.join(TREE, "Makefile")) or ""
+            ver = ".".join(re.findall(r"^(?:VERSION|PATCHLEVEL|SUBLEVEL) = "
+                                      r"(\d+)", makefile, re.M))
+            _commit_all(TREE, f"Linux {ver} base ({os.path.basename(path)})")
+            run(["git", "tag", "-f", "base"], cwd=TREE, log=LOG,
+                stage="tree")
+        with open(_stamp("base"), "w") as fh:
+            fh.write(ident)
+    return ident
+
+
+def cover_description(cover_path):
+    """Subject and body of a format-patch cover letter, for the branch
+    description that format-patch --cover-from-description=subject reads."""
+    text = file_bytes(cover_path).decode()
+    head, _, body = text.partition("\n\n")
+    m = re.search(r"^Subject: (?:\[[^]]*\] )?(.*(?:\n .*)*)", head, re.M)
+    if not m:
+        raise HarnessError(f"{cover_path}: no Subject", stage="tree")
+    subject = re.sub(r"\n ", " ", m.group(1))
+    # The body ends where format-patch's shortlog ("Name (N):") begins.
+    m = re.search(r"\n\n[^\n]+ \(\d+\):\n", body)
+    if not m:
+        raise HarnessError(f"{cover_path}: no shortlog found; not a "
+                           "format-patch cover letter", stage="tree")
+    return subject + "\n\n" + body[:m.start()] + "\n"
+
+
+def series_identity():
+    return sha256_of(*[(os.path.basename(p), file_bytes(p))
+                       for p in sorted(glob.glob(os.path.join(SERIES,
+                                                              "*.patch")))])
+
+
+def apply_series(force=False):
+    make_base()
+    patches = series_patches()
+    ident = series_identity()
+    if not force and _read(_stamp("series")) == ident:
+        return patches
+    with Stage(f"tree: applying {len(patches)} patches with git am"):
+        git("am", "--abort", check=False)
+        run(["git", "checkout", "-q", "-f", "-B", "series", "base"],
+            cwd=TREE, log=LOG, stage="tree")
+        for p in patches:
+            proc = subprocess.run(
+                ["git", "am", "-q", "--committer-date-is-author-date", p],
+                cwd=TREE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                text=True)
+            if proc.returncode:
+                git("am", "--abort", check=False)
+                with open(LOG, "a") as fh:
+                    fh.write(proc.stdout)
+                raise HarnessError(
+                    f"{os.path.basename(p)} does not apply on the base "
+                    f"({_read(_stamp('base'))}):\n{proc.stdout.strip()}",
+                    stage="tree", log=LOG)
+        cover = os.path.join(SERIES, "0000-cover-letter.patch")
+        if os.path.exists(cover):
+            git("config", "branch.series.description",
+                cover_description(cover))
+        with open(_stamp("series"), "w") as fh:
+            fh.write(ident)
+    return patches
+
+
+def commits():
+    """The series' commits, oldest first, as (sha, patch file name)."""
+    shas = git("rev-list", "--reverse", "base..series").split()
+    names = [os.path.basename(p) for p in series_patches()]
+    if len(shas) != len(names):
+        raise HarnessError(f"tree has {len(shas)} commits on base but "
+                           f"series/ has {len(names)} patches", stage="tree")
+    return list(zip(shas, names))
+
+
+def format_series(outdir):
+    os.makedirs(outdir, exist_ok=True)
+    run(["git", *FORMAT_ARGS, "-o", outdir, "base..series"], cwd=TREE,
+        log=LOG, stage="export", what="git format-patch")
+    _pin_cover_date(outdir)
+    return sorted(glob.glob(os.path.join(outdir, "*.patch")))
+
+
+def _pin_cover_date(outdir):
+    """format-patch dates the cover letter now; use the last commit's date
+    so the export is reproducible."""
+    cover = os.path.join(outdir, "0000-cover-letter.patch")
+    if not os.path.exists(cover):
+        return
+    date = git("log", "-1", "--format=%aD", "series")
+    text = file_bytes(cover).decode()
+    text = re.sub(r"^Date: .*$", "Date: " + date, text, count=1, flags=re.M)
+    with open(cover, "w") as fh:
+        fh.write(text)
+
+
+def export():
+    """Write series/ from build/linux."""
+    with Stage("export: series/ from build/linux"):
+        tmp = tempfile.mkdtemp(dir=BUILD)
+        files = format_series(tmp)
+        for old in glob.glob(os.path.join(SERIES, "*.patch")):
+            os.unlink(old)
+        os.makedirs(SERIES, exist_ok=True)
+        for f in files:
+            shutil.move(f, os.path.join(SERIES, os.path.basename(f)))
+        os.rmdir(tmp)
+        with open(_stamp("series"), "w") as fh:
+            fh.write(series_identity())
+    say(f"wrote {len(files)} files to series/")
+
+
+def check_roundtrip():
+    """series/ -> git am -> format-patch must give series/ back, byte for
+    byte."""
+    apply_series(force=True)
+    tmp = tempfile.mkdtemp(dir=BUILD)
+    try:
+        got = {os.path.basename(f): file_bytes(f) for f in format_series(tmp)}
+        want = {os.path.basename(f): file_bytes(f)
+                for f in glob.glob(os.path.join(SERIES, "*.patch"))}
+        if got.keys() != want.keys():
+            raise HarnessError("round trip gives files "
+                               f"{sorted(got)} but series/ has "
+                               f"{sorted(want)}", stage="export")
+        for name in sorted(want):
+            if got[name] != want[name]:
+                diff = subprocess.run(
+                    ["diff", "-u", os.path.join(SERIES, name),
+                     os.path.join(tmp, name)], stdout=subprocess.PIPE,
+                    text=True).stdout
+                raise HarnessError(f"round trip changes {name}:\n"
+                                   f"{diff[:3000]}", stage="export")
+    finally:
+        shutil.rmtree(tmp)
+    say(f"round trip series/ -> tree -> series/: {len(want)} files "
+        "byte-identical")
+
+
+def main(argv):
+    verb = argv[0] if argv else "apply"
+    if verb == "apply":
+        apply_series()
+        say(f"build/linux: base {git('rev-parse', '--short', 'base')}, "
+            f"series {git('rev-parse', '--short', 'series')} "
+            f"({len(series_patches())} patches)")
+    elif verb == "export":
+        export()
+    elif verb == "check-roundtrip":
+        check_roundtrip()
+    else:
+        raise HarnessError(f"unknown verb {verb}", stage="tree")
+    return 0
+
+
+if __name__ == "__main__":
+    from .common import die
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except HarnessError as e:
+        die(e)
