@@ -86,70 +86,73 @@ def bisect(base_rows):
     commits = tree.commits()
     base_out = {(r["config"], r["suite"], r["test"]): r["result"]
                 for r in base_rows if r["kernel"] == "base"}
-    inst = selftests.install_dir("series")
-    initrd = os.path.join(OUT, "initramfs-tests.cpio.gz")
-    summary = []
+    summary = {name: {"patch": name, "kernel_changed": False,
+                      "selftests_built": False, "strict": {}, "tests": {}}
+               for _, name in commits}
     prev = "base"
-    kernel_objs = {}
-    final = git("rev-parse", "series")
+    touched = []
     for i, (sha, name) in enumerate(commits, 1):
         paths = kbuild.changed_paths(prev, sha)
-        entry = {"patch": name, "kernel_changed": False, "strict": {},
-                 "tests": {}}
-        label = f"[{i}/{len(commits)}] {name}"
         if any(p.startswith("tools/testing/selftests/") for p in paths):
             selftests.build(rev=sha, tag="bisect", check_tests=[])
-            entry["selftests_built"] = True
-        if not kbuild.affects_kernel(paths):
-            say(f"{label}: no kernel source change; kernel as before")
-            summary.append(entry)
-            prev = sha
-            continue
-        entry["kernel_changed"] = True
-        for config in CONFIGS:
-            objs = kbuild.objects_for(paths, config)
-            kernel_objs.setdefault(config, set()).update(objs)
-            before = kbuild.strict_warnings("base", config, objs,
-                                            f"base-{i:02d}")
-            after = kbuild.strict_warnings(sha, config, objs, f"p{i:02d}")
+            summary[name]["selftests_built"] = True
+            say(f"[{i}/{len(commits)}] {name}: its selftests build")
+        if kbuild.affects_kernel(paths):
+            summary[name]["kernel_changed"] = True
+            touched.append((sha, name, paths))
+        prev = sha
+
+    # W=1 and sparse: the warnings of every object a patch touches, against
+    # the same objects built from the base (computed once per config).
+    for config in CONFIGS:
+        objs = {name: kbuild.objects_for(paths, config)
+                for sha, name, paths in touched}
+        union = sorted({o for v in objs.values() for o in v})
+        before = kbuild.strict_warnings("base", config, union, "base")
+        for sha, name, paths in touched:
+            after = kbuild.strict_warnings(sha, config, objs[name],
+                                           name[:4])
             new = sorted(after - before)
-            entry["strict"][config] = {"objects": len(objs),
-                                       "new_warnings": new}
+            summary[name]["strict"][config] = {
+                "objects": len(objs[name]), "new_warnings": new}
             if new:
                 raise HarnessError(f"{name} adds W=1/sparse warnings in "
                                    f"{config}:\n  " + "\n  ".join(new),
                                    stage="strict-build", config=config,
                                    kernel=name)
-            say(f"{label} {config}: W=1 C=2 on {len(objs)} objects: no new "
-                "warnings")
-        images = []
-        for config in CONFIGS:
-            if sha == final:
-                images.append((name, config, os.path.join(
-                    kbuild.kernel_dir("series", config), "Image")))
-            else:
-                images.append((name, config, kbuild.build(
-                    f"p{i:02d}", sha, config)))
-        rows = runmod.test_kernels(images, initrd) if sha != final else \
-            [dict(r, kernel=name) for r in base_rows
-             if r["kernel"] == "series"]
-        for config in CONFIGS:
-            mine = {(r["suite"], r["test"]): r["result"] for r in rows
-                    if r["config"] == config}
-            diff = [f"{s}:{t}: base {base_out.get((config, s, t))} -> "
-                    f"{res}" for (s, t), res in sorted(mine.items())
-                    if base_out.get((config, s, t)) != res]
-            entry["tests"][config] = {"rows": len(mine), "differences": diff}
-            if diff:
-                raise HarnessError(f"{name} changes test outcomes in "
-                                   f"{config}:\n  " + "\n  ".join(diff),
-                                   stage="bisect", config=config, kernel=name)
-            say(f"{label} {config}: {len(mine)} outcomes, all as on base")
-        summary.append(entry)
-        prev = sha
+            say(f"{name} {config}: W=1 C=2 on {len(objs[name])} objects: "
+                "no new warnings")
+
+    # Every patch's kernel, both configs, boots and runs every test.
+    images = kbuild.patch_kernels()
+    final = git("rev-parse", "series")
+    fresh = [(name, config, image) for sha, name, config, image in images
+             if not image.startswith(kbuild.kernel_dir("series", config))]
+    rows = runmod.test_kernels(fresh, os.path.join(
+        OUT, "initramfs-tests.cpio.gz")) if fresh else []
+    # The last kernel-changing patch builds the series' own kernel, which
+    # `run` has just tested.
+    for sha, name, config, image in images:
+        if image.startswith(kbuild.kernel_dir("series", config)):
+            rows += [dict(r, kernel=name) for r in base_rows
+                     if r["kernel"] == "series" and r["config"] == config]
+    for sha, name, config, image in images:
+        mine = {(r["suite"], r["test"]): r["result"] for r in rows
+                if r["kernel"] == name and r["config"] == config}
+        diff = [f"{s}:{t}: base {base_out.get((config, s, t))} -> {res}"
+                for (s, t), res in sorted(mine.items())
+                if base_out.get((config, s, t)) != res]
+        summary[name]["tests"][config] = {"outcomes": len(mine),
+                                          "differences": diff}
+        if diff:
+            raise HarnessError(f"{name} changes test outcomes in {config}:"
+                               "\n  " + "\n  ".join(diff), stage="bisect",
+                               config=config, kernel=name)
+        say(f"{name} {config}: {len(mine)} outcomes, all as on base")
     kbuild.checkout("series")
-    write_json(os.path.join(OUT, "bisect.json"), summary)
-    return summary
+    out = [summary[name] for _, name in commits]
+    write_json(os.path.join(OUT, "bisect.json"), out)
+    return out
 
 
 def main(argv):

@@ -11,7 +11,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("HARNESS_BUILD", os.path.join(ROOT, "build"))
 OUT = os.environ.get("HARNESS_OUT", os.path.join(ROOT, "out"))
-SERIES = os.path.join(ROOT, "series")
+SERIES = os.environ.get("HARNESS_SERIES", os.path.join(ROOT, "series"))
 CONFIGS_DIR = os.path.join(ROOT, "configs")
 GUEST_DIR = os.path.join(ROOT, "guest")
 

@@ -41,7 +41,7 @@ def kernel_dir(name, config):
 
 def make_env():
     env = {"ARCH": ARCH, "CROSS_COMPILE": CROSS_COMPILE,
-           "KBUILD_BUILD_TIMESTAMP": "harness", "KBUILD_BUILD_USER": "harness",
+           "KBUILD_BUILD_TIMESTAMP": "Thu Jan  1 00:00:00 UTC 2026", "KBUILD_BUILD_USER": "harness",
            "KBUILD_BUILD_HOST": "harness"}
     return env
 
@@ -242,3 +242,39 @@ if __name__ == "__main__":
         sys.exit(main(sys.argv[1:]))
     except HarnessError as e:
         die(e)
+
+
+def _built(dest, sha, config):
+    """Is dest an Image already built from sha with config's .config?"""
+    try:
+        return open(os.path.join(dest, "commit")).read().strip() == sha and \
+            open(os.path.join(dest, "config")).read() == \
+            open(os.path.join(objdir(config), ".config")).read() and \
+            os.path.exists(os.path.join(dest, "Image"))
+    except OSError:
+        return False
+
+
+def patch_kernels(configs=CONFIGS):
+    """[(sha, patch name, config, Image)] for every patch that changes the
+    kernel.  The last such patch builds the same kernel as the series tip,
+    so the series Image serves for it."""
+    from . import tree
+    commits = tree.commits()
+    changed = []
+    prev = "base"
+    for sha, name in commits:
+        if affects_kernel(changed_paths(prev, sha)):
+            changed.append((sha, name))
+        prev = sha
+    out = []
+    for i, (sha, name) in enumerate(changed):
+        for config in configs:
+            if i == len(changed) - 1:
+                dest = kernel_dir("series", config)
+            else:
+                dest = kernel_dir(name[:4], config)
+                if not _built(dest, sha, config):
+                    build(name[:4], sha, config)
+            out.append((sha, name, config, os.path.join(dest, "Image")))
+    return out

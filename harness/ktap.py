@@ -104,6 +104,9 @@ def parse_lines(lines):
                 directive = d.group(1).upper()
                 reason = d.group(2).strip()
                 desc = (" " + desc)[:d.start()].strip()
+            elif " # " in desc:
+                # Any other comment, such as runner.sh's "# exit=1".
+                desc, _, reason = desc.partition(" # ")
             t = Test(int(m.group(2)), desc, ok, directive, reason)
             _attach_block(t, block)
             doc.tests.append(t)

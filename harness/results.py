@@ -44,15 +44,19 @@ def rows_from_console(text, kernel, config, planned):
         if t.truncated:
             row["note"] = (f"plan 1..{t.plan} but {len(t.subtests)} "
                            "results: the program died mid-run")
-        if name in suites.KNOWN:
-            row["known"] = suites.KNOWN[name]
+        failing = [s.name for s in t.subtests
+                   if s.result in ("fail", "timeout")]
+        why = suites.known_reason(suite, test, failing)
+        if why and row["result"] != "pass":
+            row["known"] = why
         rows.append(row)
         for s in t.subtests:
             r = dict(base, test=f"{test}/{s.name}", result=s.result)
             if s.reason:
                 r["reason"] = s.reason
-            if name in suites.KNOWN:
-                r["known"] = suites.KNOWN[name]
+            why = suites.known_reason(suite, f"{test}/{s.name}")
+            if why and s.result != "pass":
+                r["known"] = why
             rows.append(r)
     return rows
 
@@ -149,6 +153,8 @@ def report(rows, path, extra=""):
     for name, why in sorted(suites.KNOWN.items()):
         res = sorted({f"{r['kernel']}-{r['config']}={r['result']}"
                       for r in rows if f"{r['suite']}:{r['test']}" == name})
+        if not res:
+            res = ["did not run"]
         text.append(f"- {name}: {', '.join(res)}. {why}")
     skipped = sorted({(r["suite"], r["test"], r.get("reason", ""))
                       for r in rows if r["result"] == "skip"})

@@ -1,0 +1,192 @@
+"""`make bench`: instructions per syscall on each path, base vs every
+patch, both configs.
+
+guest/bench.c runs in a guest under `-icount shift=0,sleep=off,align=off
+-smp 1` with a fixed -seed and a byte-identical initramfs: the guest clock
+counts instructions, so its figures are exact and repeatable.  Each kernel
+is booted twice and the two runs must agree exactly.  One wall-clock run of
+base and series without -icount is reported too, labelled as noise.
+
+Writes out/bench.json: [{"path", "config", "kernel", "insns_per_call",
+"runs_agree"}] (kernel: "base", "series", or a patch's file name) and
+out/bench.md.
+
+Usage: python3 -m harness.bench [--quick]  (--quick: base and series only)
+"""
+
+import os
+import re
+import stat
+import subprocess
+import sys
+
+from . import boot, kbuild, tree
+from .common import (BUILD, CONFIGS, CROSS_COMPILE, GUEST_DIR, OUT,
+                     HarnessError, Stage, run, say, write_json)
+
+PATHS = ["nowork", "tracepoint", "seccomp", "seccomp_errno", "ptrace",
+         "audit"]
+LINE = re.compile(r"^BENCH path=(\S+) (?:iters=(\d+) ns=(\d+) "
+                  r"insns_per_call=([\d.]+)|error=(.*))$")
+
+
+def build_bench(hdr):
+    out = os.path.join(BUILD, "bench", "bench")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    run([f"{CROSS_COMPILE}gcc", "-static", "-O2", "-Wall", "-Werror",
+         "-isystem", hdr, "-o", out, os.path.join(GUEST_DIR, "bench.c"),
+         "-lpthread"], log=os.path.join(BUILD, "logs", "bench-build.log"),
+        stage="bench", what="building guest/bench.c")
+    return out
+
+
+def initramfs(binary):
+    path = os.path.join(OUT, "initramfs-bench.cpio.gz")
+    data = open(binary, "rb").read()
+    script = "#!/bin/sh\n/bench/bench\n"
+    boot.make_initramfs(path, None, [], run_script=script,
+                        extra_files=[("bench", stat.S_IFDIR | 0o755, b""),
+                                     ("bench/bench",
+                                      stat.S_IFREG | 0o755, data)])
+    return path
+
+
+def parse(text, kernel, config):
+    found = {}
+    for line in text.splitlines():
+        m = LINE.match(line.strip())
+        if not m:
+            continue
+        if m.group(5) is not None:
+            raise HarnessError(f"bench path {m.group(1)} failed: "
+                               f"{m.group(5)}", kernel=kernel, config=config,
+                               stage="bench")
+        found[m.group(1)] = float(m.group(4))
+    missing = [p for p in PATHS if p not in found]
+    if missing:
+        raise HarnessError("bench printed no figure for " +
+                           ", ".join(missing), kernel=kernel, config=config,
+                           stage="bench")
+    return found
+
+
+def measure(name, config, image, initrd, icount=True, tag="icount"):
+    log = os.path.join(os.path.dirname(image), f"bench-{tag}.log")
+    text = boot.boot(image, initrd, log, name, config, timeout=600,
+                     icount=icount, smp=1)
+    return parse(text, name, config)
+
+
+def kernels(quick):
+    """[(label, config, image)] in order: base, each patch that changes the
+    kernel, series."""
+    out = []
+    for config in CONFIGS:
+        out.append(("base", config, os.path.join(
+            kbuild.kernel_dir("base", config), "Image")))
+    if not quick:
+        for i, (sha, name, config, image) in enumerate(
+                kbuild.patch_kernels()):
+            out.append((name, config, image))
+    for config in CONFIGS:
+        out.append(("series", config, os.path.join(
+            kbuild.kernel_dir("series", config), "Image")))
+    return out
+
+
+def table(rows, base):
+    lines = []
+    for config in CONFIGS:
+        ks = []
+        for r in rows:
+            if r["config"] == config and r["kernel"] not in ks:
+                ks.append(r["kernel"])
+        lines.append(f"\n{config} (instructions per call; ratio to base)\n")
+        lines.append("| kernel | " + " | ".join(PATHS) + " | runs agree |")
+        lines.append("|---|" + "---|" * (len(PATHS) + 1))
+        for k in ks:
+            cells = []
+            agree = True
+            for p in PATHS:
+                r = next(x for x in rows if x["kernel"] == k and
+                         x["config"] == config and x["path"] == p)
+                b = base[(config, p)]
+                cells.append(f"{r['insns_per_call']:.1f} "
+                             f"({r['insns_per_call'] / b:.3f})")
+                agree &= r["runs_agree"]
+            lines.append(f"| {k} | " + " | ".join(cells) +
+                         f" | {'yes' if agree else 'NO'} |")
+    return "\n".join(lines)
+
+
+def main(argv):
+    quick = "--quick" in argv
+    tree.apply_series()
+    for config in CONFIGS:
+        kbuild.configure(config)
+        for name in ("base", "series"):
+            kbuild.build(name, name, config)
+    from . import selftests
+    hdr = selftests.headers(os.path.join(BUILD, "logs", "bench-build.log"))
+    initrd = initramfs(build_bench(hdr))
+    rows = []
+    ks = kernels(quick)
+    with Stage(f"bench: {len(ks)} kernels, two icount boots each"):
+        for name, config, image in ks:
+            a = measure(name, config, image, initrd, tag="icount-1")
+            b = measure(name, config, image, initrd, tag="icount-2")
+            for p in PATHS:
+                rows.append({"path": p, "config": config, "kernel": name,
+                             "insns_per_call": a[p],
+                             "runs_agree": a[p] == b[p],
+                             "second_run": b[p]})
+            say(f"bench {name}-{config}: " +
+                ", ".join(f"{p} {a[p]:.1f}" for p in PATHS) +
+                ("" if a == b else "  (RUNS DIFFER)"))
+    base = {(r["config"], r["path"]): r["insns_per_call"] for r in rows
+            if r["kernel"] == "base"}
+    with Stage("bench: one wall-clock run (no -icount; noise)"):
+        wall = []
+        for name in ("base", "series"):
+            for config in CONFIGS:
+                image = os.path.join(kbuild.kernel_dir(name, config), "Image")
+                w = measure(name, config, image, initrd, icount=False,
+                            tag="wall")
+                wall.append((name, config, w))
+    write_json(os.path.join(OUT, "bench.json"), rows)
+    text = ["# Syscall path cost", "",
+            "Guest instructions per getppid() round trip (the loop's own "
+            "few instructions included, the same on every kernel), measured "
+            "under qemu -icount shift=0,sleep=off,align=off -smp 1 -seed 1; "
+            "each kernel booted twice.", table(rows, base), "",
+            "## Wall clock (no -icount): noise, for orientation only", "",
+            "| kernel | config | " + " | ".join(PATHS) + " |",
+            "|---|---|" + "---|" * len(PATHS)]
+    for name, config, w in wall:
+        text.append(f"| {name} | {config} | " +
+                    " | ".join(f"{w[p]:.0f} ns" for p in PATHS) + " |")
+    worse = [r for r in rows if r["kernel"] == "series" and
+             r["insns_per_call"] > base[(r["config"], r["path"])]]
+    disagree = [r for r in rows if not r["runs_agree"]]
+    md = os.path.join(OUT, "bench.md")
+    with open(md, "w") as fh:
+        fh.write("\n".join(text) + "\n")
+    print("\n".join(text))
+    say(f"wrote {md} and out/bench.json ({len(rows)} rows)")
+    if disagree:
+        raise HarnessError("icount runs differ for: " + ", ".join(
+            f"{r['kernel']}-{r['config']} {r['path']}" for r in disagree),
+            stage="bench")
+    if worse:
+        say("series costs more than base on: " + ", ".join(
+            f"{r['config']} {r['path']} ({r['insns_per_call']:.1f} vs "
+            f"{base[(r['config'], r['path'])]:.1f})" for r in worse))
+    return 0
+
+
+if __name__ == "__main__":
+    from .common import die
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except HarnessError as e:
+        die(e)
