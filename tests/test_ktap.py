@@ -128,7 +128,8 @@ class RealConsoles(unittest.TestCase):
                 self.assertGreater(nested, len(doc.tests))
                 expect = os.path.splitext(log)[0] + ".expect"
                 if os.path.exists(expect):
-                    want = dict(line.split() for line in open(expect)
+                    want = dict(line.rstrip("\n").rsplit(" ", 1)
+                                for line in open(expect)
                                 if line.strip())
                     got = {t.name.split(": ")[-1] + "/" + s.name: s.result
                            for t in doc.tests for s in t.subtests}
