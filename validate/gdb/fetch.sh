@@ -1,0 +1,18 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# fetch.sh OUTDIR: Debian gdb:arm64 + run-time library closure, the static
+# test target, the gdb scripts and the runner, as a chroot-able rootfs
+# overlay in OUTDIR.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: $0 OUTDIR}
+CC=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
+HDR=${KHDR:-/work/scratch/hdr/usr/include}
+[ -d "$HDR" ] || HDR=
+ENTRY="usr/bin/gdb" "$here/../fetch-debs.sh" "$out" gdb
+mkdir -p "$out/v"
+cp "$here/target.c" "$here"/*.gdb "$out/v/"
+nice -n 19 $CC -static -O1 -g -Wall ${HDR:+-isystem $HDR} \
+	-fdebug-prefix-map="$here"=/v -o "$out/v/target" "$here/target.c"
+cp "$here/run.sh" "$out/run.sh"
+echo "gdb overlay: $(du -sh "$out" | cut -f1) in $out"
