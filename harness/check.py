@@ -72,7 +72,8 @@ def check_patches():
                 [os.path.join(TREE, "scripts/checkpatch.pl"), "--strict",
                  "--quiet", "--no-summary", "--show-types",
                  f"--ignore={CHECKPATCH_IGNORE}", p], cwd=TREE,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                env=dict(os.environ, PATH="/usr/bin:" + os.environ["PATH"]))
             if proc.returncode or proc.stdout.strip():
                 raise HarnessError(f"checkpatch --strict: {name}:\n" +
                                    proc.stdout.strip()[:4000],

@@ -19,6 +19,8 @@ HOST_PACKAGES = [
     "kmod", "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross",
     "gcc-arm-linux-gnueabihf", "libc6-dev-armhf-cross", "qemu-system-arm",
     "sparse",
+    # checkpatch.pl runs scripts/spdxcheck.py, which imports ply and git
+    "python3-ply", "python3-git",
 ]
 BASE_PACKAGE = "linux-source-6.12"
 BASE_VERSION = "6.12.117-1~deb12u1"
