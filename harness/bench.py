@@ -17,8 +17,6 @@ Usage: python3 -m harness.bench [--quick]  (--quick: base and series only)
 import os
 import re
 import stat
-import subprocess
-import sys
 
 from . import boot, kbuild, tree
 from .common import (BUILD, CONFIGS, CROSS_COMPILE, GUEST_DIR, OUT,
@@ -185,8 +183,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    from .common import die
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except HarnessError as e:
-        die(e)
+    from .common import entry
+    entry(main)

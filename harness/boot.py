@@ -10,14 +10,11 @@ the end marker, is an error that names the log, never a pass.
 import gzip
 import io
 import os
-import shutil
 import stat
 import subprocess
 import time
 
-from .common import (BUILD, GUEST_DIR, SYSROOT, HarnessError, fmt_secs,
-                     run, say)
-from . import suites
+from .common import GUEST_DIR, SYSROOT, HarnessError, fmt_secs, say
 
 QEMU = os.environ.get("HARNESS_QEMU", "qemu-system-aarch64")
 DEFAULT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", "900"))

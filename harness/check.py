@@ -20,7 +20,7 @@ import subprocess
 import sys
 
 from . import kbuild, results, run as runmod, selftests, tree
-from .common import (BUILD, CONFIGS, OUT, ROOT, TREE, HarnessError, Stage,
+from .common import (CONFIGS, OUT, ROOT, TREE, HarnessError, Stage,
                      git, say, series_patches, write_json)
 
 # A new file makes checkpatch ask whether MAINTAINERS needs an update; the
@@ -126,7 +126,6 @@ def bisect(base_rows):
 
     # Every patch's kernel, both configs, boots and runs every test.
     images = kbuild.patch_kernels()
-    final = git("rev-parse", "series")
     fresh = [(name, config, image) for sha, name, config, image in images
              if not image.startswith(kbuild.kernel_dir("series", config))]
     rows = runmod.test_kernels(fresh, os.path.join(
@@ -177,8 +176,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    from .common import die
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except HarnessError as e:
-        die(e)
+    from .common import entry
+    entry(main)

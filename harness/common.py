@@ -183,3 +183,12 @@ def die(err):
     print(err.describe() if isinstance(err, HarnessError) else str(err),
           file=sys.stderr, flush=True)
     sys.exit(1)
+
+
+def entry(main):
+    """Run a stage's main(argv) as a program: a HarnessError is a clear
+    message and exit status 1, not a traceback."""
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except HarnessError as e:
+        die(e)

@@ -7,7 +7,6 @@ The prose lives in harness/cover.txt; @MATRIX@ and @BENCH@ are replaced.
 
 import collections
 import os
-import sys
 
 from . import tree
 from .common import (CONFIGS, OUT, ROOT, HarnessError, git, read_json,
@@ -51,8 +50,8 @@ def matrix(rows, bisect):
                  for v in b["tests"].values()), default=0)
         lines += ["", f"Bisection: each of the {len(built)} kernel patches "
                   "built in both configs with no new", "W=1 or sparse "
-                  f"warning in the objects it touches, booted, and gave the "
-                  f"base's", f"outcome for all {n} results; each of the "
+                  "warning in the objects it touches, booted, and gave the "
+                  "base's", f"outcome for all {n} results; each of the "
                   f"{len(st)} selftest patches builds its tests."]
     return "\n".join(lines)
 
@@ -122,8 +121,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    from .common import die
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except HarnessError as e:
-        die(e)
+    from .common import entry
+    entry(main)

@@ -9,7 +9,6 @@ userland (busybox, libcap for seccomp_bpf) is fetched as arm64 .debs with
 import glob
 import os
 import subprocess
-import sys
 
 from .common import BUILD, SYSROOT, HarnessError, Stage, run, say
 
@@ -134,8 +133,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    from .common import die
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except HarnessError as e:
-        die(e)
+    from .common import entry
+    entry(main)

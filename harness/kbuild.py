@@ -16,12 +16,10 @@ import glob
 import os
 import re
 import shutil
-import subprocess
-import sys
 
 from .common import (ARCH, BUILD, CONFIGS, CONFIGS_DIR, CROSS_COMPILE, OUT,
                      TREE, HarnessError, Stage, git, jobs, run, say,
-                     sha256_of, file_bytes, read_json, write_json)
+                     sha256_of, file_bytes)
 
 # Selftest directories whose config fragments are merged.  ftrace is left
 # out on purpose: its fragment serves ftracetest's whole suite (BTF,
@@ -256,11 +254,8 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    from .common import die
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except HarnessError as e:
-        die(e)
+    from .common import entry
+    entry(main)
 
 
 def _built(dest, sha, config):

@@ -6,7 +6,6 @@ Usage: python3 -m harness.run [--no-deps]
 
 import concurrent.futures
 import os
-import sys
 
 from . import boot, deps, kbuild, results, selftests, suites, tree
 from .common import (CONFIGS, KERNELS, OUT, HarnessError, Stage, file_bytes,
@@ -128,8 +127,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    from .common import die
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except HarnessError as e:
-        die(e)
+    from .common import entry
+    entry(main)

@@ -13,8 +13,6 @@ the harness runs is checked to be installed.
 
 import os
 import shutil
-import subprocess
-import sys
 
 from .common import (ARCH, BUILD, CROSS_COMPILE, CROSS_COMPILE_COMPAT,
                      SYSROOT, TREE, HarnessError, Stage, git, jobs, run)
@@ -96,8 +94,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    from .common import die
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except HarnessError as e:
-        die(e)
+    from .common import entry
+    entry(main)

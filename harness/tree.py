@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 
 from .common import (BUILD, SERIES, TREE, HarnessError, Stage, git, run,
@@ -286,8 +285,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    from .common import die
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except HarnessError as e:
-        die(e)
+    from .common import entry
+    entry(main)
