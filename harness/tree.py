@@ -204,10 +204,49 @@ def commits():
     return list(zip(shas, names))
 
 
-def format_series(outdir):
+def maintainers(patches):
+    """(To, Cc) for these patches from the tree's get_maintainer.pl:
+    maintainers and lists To, everyone else it names Cc."""
+    proc = subprocess.run(
+        [os.path.join(TREE, "scripts/get_maintainer.pl"), "--no-git",
+         "--no-git-fallback", "--no-rolestats", "--roles", "--no-tree",
+         *patches], cwd=TREE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    if proc.returncode:
+        raise HarnessError("get_maintainer.pl failed: " + proc.stderr,
+                           stage="export")
+    to, cc = [], []
+    for line in proc.stdout.splitlines():
+        addr, _, role = line.partition(" (")
+        addr = addr.strip()
+        if "@" not in addr:
+            continue
+        if re.search(r"maintainer|list", role) and "reviewer" not in role:
+            to.append(addr)
+        else:
+            cc.append(addr)
+    return to, [c for c in cc if c not in to]
+
+
+def format_series(outdir, extra=()):
+    """format-patch base..series into outdir, To/Cc from get_maintainer.pl
+    (a first pass gives it the patches to read)."""
     os.makedirs(outdir, exist_ok=True)
-    run(["git", *FORMAT_ARGS, "-o", outdir, "base..series"], cwd=TREE,
-        log=LOG, stage="export", what="git format-patch")
+    first = tempfile.mkdtemp(dir=os.path.dirname(outdir))
+    try:
+        run(["git", *FORMAT_ARGS, "-o", first, "base..series"], cwd=TREE,
+            log=LOG, stage="export", what="git format-patch")
+        to, cc = maintainers(sorted(
+            f for f in glob.glob(os.path.join(first, "*.patch"))
+            if "0000-cover-letter" not in f))
+    finally:
+        shutil.rmtree(first)
+    if not to:
+        raise HarnessError("get_maintainer.pl named no maintainer",
+                           stage="export", log=LOG)
+    run(["git", *FORMAT_ARGS, *extra, *[f"--to={a}" for a in to],
+         *[f"--cc={a}" for a in cc], "-o", outdir, "base..series"],
+        cwd=TREE, log=LOG, stage="export", what="git format-patch")
     _pin_cover_date(outdir)
     return sorted(glob.glob(os.path.join(outdir, "*.patch")))
 
