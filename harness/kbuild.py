@@ -40,7 +40,11 @@ def kernel_dir(name, config):
 def make_env():
     env = {"ARCH": ARCH, "CROSS_COMPILE": CROSS_COMPILE,
            "KBUILD_BUILD_TIMESTAMP": "Thu Jan  1 00:00:00 UTC 2026", "KBUILD_BUILD_USER": "harness",
-           "KBUILD_BUILD_HOST": "harness", "KBUILD_BUILD_VERSION": "1"}
+           "KBUILD_BUILD_HOST": "harness", "KBUILD_BUILD_VERSION": "1",
+           # Kbuild passes absolute source paths with O=: relative to the
+           # build directory they are the same in every clone, so ccache
+           # hits across checkouts.
+           "CCACHE_BASEDIR": BUILD, "CCACHE_NOHASHDIR": "1"}
     return env
 
 

@@ -46,67 +46,114 @@ if ! apt-cache show --no-all-versions "libc6:$arch" >/dev/null 2>&1; then
 fi
 
 debs=${KEEP_DEBS:-$(dirname "$(realpath -m "$out")")/debs}
+# start from an empty overlay (refuse to wipe anything that is not one)
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
+	[ -e "$out/.validate-overlay" ] ||
+		{ echo "fetch-debs: ERROR: $out is not empty and not an overlay" >&2; exit 1; }
+	rm -rf "$out"
+fi
 mkdir -p "$out" "$debs"
+touch "$out/.validate-overlay"
 out=$(realpath "$out")
 debs=$(realpath "$debs")
 
-# Breadth-first closure over Depends + Pre-Depends (first alternative that
-# exists for $arch; virtual packages resolved through apt-cache showpkg).
-declare -A seen=() resolved=() ver=()
-queue=("$@")
+# Breadth-first closure over Depends + Pre-Depends, one apt-cache call per
+# level (first alternative that is not skipped; a name with no package of
+# its own is resolved to its first provider for $arch).
+declare -A seen=() ver=() deps=() all=()
 order=()
-resolve() {	# name -> real package name for $arch, or empty
-	local p=$1
-	if apt-cache show --no-all-versions "$p:$arch" >/dev/null 2>&1; then
-		echo "$p"; return
-	fi
-	# virtual: first provider for $arch
-	apt-cache showpkg "$p:$arch" 2>/dev/null |
+provider() {	# virtual name -> first real provider for $arch, or empty
+	apt-cache showpkg "$1:$arch" 2>/dev/null |
 		awk '/^Reverse Provides:/{f=1;next} f&&NF{print $1; exit}' |
 		sed 's/:.*//'
 }
-while [ ${#queue[@]} -gt 0 ]; do
-	p=${queue[0]}; queue=("${queue[@]:1}")
-	[ -n "${seen[$p]:-}" ] && continue
-	seen[$p]=1
-	case "$skip" in *" $p "*) continue;; esac
-	if ! info=$(apt-cache show --no-all-versions "$p:$arch" 2>/dev/null); then
-		echo "fetch-debs: ERROR: package $p:$arch not found in apt (apt-get update? sources?)" >&2
-		exit 1
+frontier=("$@")
+while [ ${#frontier[@]} -gt 0 ]; do
+	query=()
+	for p in "${frontier[@]}"; do
+		[ -n "${seen[$p]:-}" ] && continue
+		seen[$p]=1
+		case "$skip" in *" $p "*) continue;; esac
+		query+=("$p")
+	done
+	frontier=()
+	[ ${#query[@]} -gt 0 ] || break
+	while IFS=$'\t' read -r p v d; do
+		[ -n "${ver[$p]:-}" ] && continue
+		ver[$p]=$v
+		deps[$p]=$d
+	done < <(apt-cache show --no-all-versions "${query[@]/%/:$arch}" 2>/dev/null |
+		awk '/^Package:/{p=$2} /^Version:/{v=$2}
+		     /^(Pre-)?Depends:/{sub(/^[^:]*: /,""); d=d (d==""?"":", ") $0}
+		     /^$/{if(p!="")print p "\t" v "\t" d; p=v=d=""}
+		     END{if(p!="")print p "\t" v "\t" d}')
+	# Architecture: all packages are not known as NAME:$arch
+	miss=()
+	for p in "${query[@]}"; do
+		[ -n "${ver[$p]:-}" ] || miss+=("$p")
+	done
+	if [ ${#miss[@]} -gt 0 ]; then
+		while IFS=$'\t' read -r p v d; do
+			[ -n "${ver[$p]:-}" ] && continue
+			ver[$p]=$v
+			deps[$p]=$d
+			all[$p]=1
+		done < <(apt-cache show --no-all-versions "${miss[@]}" 2>/dev/null |
+			awk '/^Package:/{p=$2} /^Version:/{v=$2} /^Architecture:/{a=$2}
+			     /^(Pre-)?Depends:/{sub(/^[^:]*: /,""); d=d (d==""?"":", ") $0}
+			     /^$/{if(p!=""&&a=="all")print p "\t" v "\t" d; p=v=d=a=""}
+			     END{if(p!=""&&a=="all")print p "\t" v "\t" d}')
 	fi
-	order+=("$p")
-	ver[$p]=$(echo "$info" | sed -n 's/^Version: //p')
-	deps=$(echo "$info" | sed -n 's/^\(Pre-\)\{0,1\}Depends: //p' | tr ',' '\n')
-	while IFS= read -r alt; do
-		[ -n "$alt" ] || continue
-		pick=
-		IFS='|' read -ra alts <<<"$alt"
-		for a in "${alts[@]}"; do
-			n=$(echo "$a" | sed 's/(.*)//; s/:any//; s/[[:space:]]//g')
-			case "$skip" in *" $n "*) pick=skip; break;; esac
-			[ -n "${seen[$n]:-}" ] && { pick=$n; break; }
-			[ -n "${resolved[$n]+x}" ] || resolved[$n]=$(resolve "$n")
-			r=${resolved[$n]}
-			[ -n "$r" ] && { pick=$r; break; }
-		done
-		[ "$pick" = skip ] && continue
-		[ -n "$pick" ] || { echo "fetch-debs: ERROR: no $arch package for dependency '$alt' of $p" >&2; exit 1; }
-		queue+=("$pick")
-	done <<<"$deps"
+	for p in "${query[@]}"; do
+		if [ -z "${ver[$p]:-}" ]; then
+			r=$(provider "$p")
+			[ "$r" = "$p" ] && r=
+			[ -n "$r" ] && [ -n "${seen[$r]:-}" ] && continue
+			if [ -z "$r" ]; then
+				echo "fetch-debs: ERROR: package $p:$arch not found in apt (apt-get update? sources?)" >&2
+				exit 1
+			fi
+			frontier+=("$r")
+			continue
+		fi
+		order+=("$p")
+		while IFS= read -r alt; do
+			[ -n "$alt" ] || continue
+			n=$(echo "${alt%%|*}" | sed 's/(.*)//; s/:any//; s/[[:space:]]//g')
+			case "$alt" in *'|'*)
+				# an alternative group is satisfied by any skipped member
+				for a in $(echo "$alt" | tr '|' ' ' | sed 's/([^)]*)//g; s/:any//g'); do
+					case "$skip" in *" $a "*) n=; break;; esac
+				done;;
+			esac
+			[ -n "$n" ] && frontier+=("$n")
+		done < <(echo "${deps[$p]}" | tr ',' '\n')
+	done
 done
 
 echo "fetch-debs: ${#order[@]} packages: ${order[*]}"
-( cd "$debs" && for p in "${order[@]}"; do
+debfile() {	# package version -> its .deb in $debs, or nothing
+	local f v=${2#*:} e=${2/:/%3a}
+	for f in "$debs/${1}_"{"$v","$e"}"_$arch.deb" "$debs/${1}_"{"$v","$e"}_all.deb; do
+		[ -e "$f" ] && { echo "$f"; return; }
+	done
+	return 0
+}
+for p in "${order[@]}"; do
 	v=${ver[$p]}
-	f=$(ls "${p}_"*"_$arch.deb" "${p}_"*"_all.deb" 2>/dev/null | head -1 || true)
+	f=$(debfile "$p" "$v")
 	if [ -z "$f" ]; then
-		apt-get download -q "$p:$arch=$v" >/dev/null ||
-			{ echo "fetch-debs: ERROR: download of $p:$arch=$v failed" >&2; exit 1; }
-		f=$(ls "${p}_"*"_$arch.deb" "${p}_"*"_all.deb" 2>/dev/null | head -1)
+		q=$p:$arch
+		[ -n "${all[$p]:-}" ] && q=$p
+		( cd "$debs" && apt-get download -q -o APT::Sandbox::User=root \
+			"$q=$v" >/dev/null ) ||
+			{ echo "fetch-debs: ERROR: download of $q=$v failed" >&2; exit 1; }
+		f=$(debfile "$p" "$v")
+		[ -n "$f" ] || { echo "fetch-debs: ERROR: $p: no .deb after download" >&2; exit 1; }
 	fi
 	echo "fetch-debs: $p $v $(sha256sum "$f" | cut -c1-16) $(stat -c %s "$f")"
 	dpkg-deb -x "$f" "$out"
-done )
+done
 
 # Drop what a batch run never reads.
 rm -rf "$out"/usr/share/{doc,man,info,locale,lintian,bug,bash-completion,zsh} \
@@ -120,7 +167,7 @@ for d in lib lib64 bin sbin; do  # bin/sbin too: the overlay is a chroot
 		cp -a "$out/$d/." "$out/usr/$d/"
 		rm -rf "$out/$d"
 	fi
-	[ -e "$out/$d" ] || ln -s usr/$d "$out/$d"
+	[ -d "$out/usr/$d" ] && [ ! -e "$out/$d" ] && ln -s usr/$d "$out/$d"
 done
 
 # Every DT_NEEDED of the entry points (and of what they pull in) must be
@@ -148,4 +195,26 @@ while [ ${#check[@]} -gt 0 ]; do
 	done
 done
 [ $missing = 0 ] || exit 1
+
+# Keep only the shared libraries the entry points need (top level of the
+# library directory; subdirectories such as gconv stay).
+if [ -n "${ENTRY:-}" ] && [ "${PRUNE:-1}" = 1 ]; then
+	declare -A keep=()
+	for f in "${!done_elf[@]}"; do
+		keep[$f]=1
+		r=$(realpath --relative-to="$out" "$out/$f")
+		keep[$r]=1
+	done
+	pruned=0
+	for f in "$out"/usr/lib/aarch64-linux-gnu/*.so* "$out"/usr/lib/aarch64-linux-gnu/*.a \
+		 "$out"/usr/lib/aarch64-linux-gnu/*.o; do
+		[ -e "$f" ] || [ -L "$f" ] || continue
+		rel=${f#"$out"/}
+		case "$rel" in */ld-linux-*) continue;; esac
+		[ -n "${keep[$rel]:-}" ] && continue
+		rm -f "$f"
+		pruned=$((pruned + 1))
+	done
+	echo "fetch-debs: pruned $pruned library files not needed by: $ENTRY"
+fi
 echo "fetch-debs: $(du -sh "$out" | cut -f1) in $out (ELF closure of ${#done_elf[@]} files OK)"

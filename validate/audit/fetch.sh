@@ -11,8 +11,13 @@ HDR=${KHDR:-/work/scratch/hdr/usr/include}
 [ -d "$HDR" ] || HDR=
 ENTRY="usr/sbin/auditd usr/sbin/auditctl usr/sbin/ausearch" \
 	"$here/../fetch-debs.sh" "$out" auditd
+# no charset conversion needed: drop the gconv modules
+rm -rf "$out/usr/lib/aarch64-linux-gnu/gconv"
 mkdir -p "$out/v" "$out/run" "$out/var/log/audit"
 [ -e "$out/var/run" ] || ln -s ../run "$out/var/run"
+# name lookups of the tools (log_group, -i): a minimal passwd/group
+echo 'root:x:0:0:root:/root:/bin/sh' > "$out/etc/passwd"
+printf 'root:x:0:\nadm:x:4:\n' > "$out/etc/group"
 nice -n 19 $CC -static -O2 -Wall ${HDR:+-isystem $HDR} -o "$out/v/workload" "$here/workload.c"
 cp "$here/run.sh" "$out/run.sh"
 echo "audit overlay: $(du -sh "$out" | cut -f1) in $out"

@@ -5,15 +5,7 @@ set startup-with-shell off
 set args getppid
 catch syscall getppid
 run
-echo --- entry stop\n
-p $x8
-p/x $x0
-p/x $x7
-p/x $pc - (long)&svc_site
+printf "entry: x8=%ld x0=%#lx x7=%#lx pc=svc_site+%ld\n", $x8, $x0, $x7, $pc - (long)&svc_site
 continue
-echo --- exit stop\n
-p $x8
-p $x0
-p/x $x7
-p/x $pc - (long)&svc_site
+printf "exit: x8=%ld x0=%ld x7=%#lx pc=svc_site+%ld\n", $x8, $x0, $x7, $pc - (long)&svc_site
 continue

@@ -10,6 +10,10 @@ CC=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
 HDR=${KHDR:-/work/scratch/hdr/usr/include}
 [ -d "$HDR" ] || HDR=
 ENTRY="usr/bin/gdb" "$here/../fetch-debs.sh" "$out" gdb
+# gdb converts between the host charset and UTF-32: keep only the
+# Unicode gconv modules
+find "$out/usr/lib/aarch64-linux-gnu/gconv" -name '*.so' ! -name 'UTF-*' \
+	! -name 'UNICODE.so' -delete
 mkdir -p "$out/v"
 cp "$here/target.c" "$here"/*.gdb "$out/v/"
 nice -n 19 $CC -static -O1 -g -Wall ${HDR:+-isystem $HDR} \

@@ -7,6 +7,5 @@ set args read
 break blocking_read
 run
 finish
-p got_alarm
-p/x x7_after
+printf "after finish: got_alarm=%d x0=%ld\n", got_alarm, $x0
 continue

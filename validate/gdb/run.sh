@@ -55,15 +55,16 @@ done
 chk() {	# file, pattern, what
 	grep -q "$2" "$root/tmp/$1.out" || { echo "CHECK FAIL $1: $3"; rc=1; }
 }
-chk catch 'x7 = 0x0$' 'entry stop shows x7 == 0 (PTRACE_SYSCALL_ENTER)'
-chk catch 'x7 = 0x1$' 'exit stop shows x7 == 1 (PTRACE_SYSCALL_EXIT)'
-chk catch 'x7=0x77' 'x7 restored after the syscall stops'
-chk step '= 0x4$' 'pc advanced by 4 over svc'
-chk step '= -9$' 'close(-1) returned -EBADF in x0'
-chk step 'x7=0x77' 'x7 preserved'
+chk catch 'entry: x8=173 x0=0x1234 x7=0 pc=svc_site+4$' 'entry stop: x8, x0, x7 == 0 (PTRACE_SYSCALL_ENTER)'
+chk catch 'exit: x8=173 x0=[0-9]* x7=0x1 pc=svc_site+4$' 'exit stop: x7 == 1 (PTRACE_SYSCALL_EXIT)'
+chk catch 'target: getppid=[0-9]* x7=0x77' 'x7 restored after the syscall stops'
+chk step 'before: pc=svc_site+0 x8=57 x0=-1 x7=0x77$' 'registers before svc'
+chk step 'after: pc=svc_site+4 x8=57 x0=-9 x7=0x77$' 'stepi over svc: pc+4, -EBADF, x7 kept'
+chk step 'target: close(-1)=-9 x7=0x77' 'target saw -EBADF, x7 kept'
 chk finish 'Value returned is .* = -4$' 'finish returns -EINTR'
-chk finish 'SIGALRM' 'SIGALRM seen'
-chk finish 'read=-4 got_alarm=1 x7=0x77' 'target saw -EINTR and its handler'
+chk finish 'after finish: got_alarm=1 x0=-4$' 'handler ran, x0 == -EINTR'
+chk finish 'Program received signal SIGALRM' 'SIGALRM reported'
+chk finish 'target: read=-4 got_alarm=1 x7=0x77' 'target saw -EINTR and its handler'
 
 for m in $mounted; do
 	umount "$root/$m" 2>/dev/null || umount -l "$root/$m"

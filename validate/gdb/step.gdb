@@ -5,15 +5,7 @@ set startup-with-shell off
 set args step
 break *&svc_site
 run
-echo --- before stepi\n
-p/x $pc - (long)&svc_site
-p $x8
-p $x0
-p/x $x7
+printf "before: pc=svc_site+%ld x8=%ld x0=%ld x7=%#lx\n", $pc - (long)&svc_site, $x8, $x0, $x7
 stepi
-echo --- after stepi\n
-p/x $pc - (long)&svc_site
-p $x8
-p $x0
-p/x $x7
+printf "after: pc=svc_site+%ld x8=%ld x0=%ld x7=%#lx\n", $pc - (long)&svc_site, $x8, $x0, $x7
 continue
