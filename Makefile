@@ -11,7 +11,7 @@
 PYTHON ?= python3
 H = $(PYTHON) -m harness
 
-.PHONY: run check check-quick deps tree export build selftests bench cover \
+.PHONY: run check check-quick deps tree export build selftests bench cover validate \
 	test-harness outgoing clean distclean help
 
 run:
@@ -58,3 +58,6 @@ bench: deps
 
 cover:
 	$(H).cover
+
+validate: deps
+	$(H).validate

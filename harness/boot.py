@@ -31,8 +31,30 @@ def _cpio_entry(out, name, mode, data=b"", ino=[1]):
     out.write(b"\0" * ((4 - len(data) % 4) % 4))
 
 
+def _add_tree(buf, src, prefix):
+    """Add the directory src under prefix (links kept as links)."""
+    for top, subdirs, files in os.walk(src):
+        subdirs.sort()
+        rel = os.path.relpath(top, src)
+        base = prefix if rel == "." else f"{prefix}/{rel}"
+        if rel != ".":
+            _cpio_entry(buf, base, stat.S_IFDIR | 0o755)
+        for f in sorted(files) + sorted(d for d in subdirs if os.path.islink(
+                os.path.join(top, d))):
+            p = os.path.join(top, f)
+            st = os.lstat(p)
+            if stat.S_ISLNK(st.st_mode):
+                _cpio_entry(buf, f"{base}/{f}", stat.S_IFLNK | 0o777,
+                            os.readlink(p).encode())
+            else:
+                with open(p, "rb") as fh:
+                    _cpio_entry(buf, f"{base}/{f}",
+                                stat.S_IFREG | (st.st_mode & 0o777),
+                                fh.read())
+
+
 def make_initramfs(dest, install_dir, tests, env_lines=(), run_script=None,
-                   extra_files=()):
+                   extra_files=(), trees=()):
     """Write a gzipped newc cpio.  No root, no cpio(1): written here, with
     every file root-owned and reproducible."""
     buf = io.BytesIO()
@@ -67,23 +89,10 @@ def make_initramfs(dest, install_dir, tests, env_lines=(), run_script=None,
     for name, mode, data in extra_files:
         _cpio_entry(buf, name, mode, data)
     if install_dir:
-        for top, subdirs, files in os.walk(install_dir):
-            subdirs.sort()
-            rel = os.path.relpath(top, install_dir)
-            base = "kselftest" if rel == "." else f"kselftest/{rel}"
-            if rel != ".":
-                _cpio_entry(buf, base, stat.S_IFDIR | 0o755)
-            for f in sorted(files):
-                p = os.path.join(top, f)
-                st = os.lstat(p)
-                if stat.S_ISLNK(st.st_mode):
-                    _cpio_entry(buf, f"{base}/{f}", stat.S_IFLNK | 0o777,
-                                os.readlink(p).encode())
-                else:
-                    with open(p, "rb") as fh:
-                        _cpio_entry(buf, f"{base}/{f}",
-                                    stat.S_IFREG | (st.st_mode & 0o777),
-                                    fh.read())
+        _add_tree(buf, install_dir, "kselftest")
+    for src, prefix in trees:
+        _cpio_entry(buf, prefix, stat.S_IFDIR | 0o755)
+        _add_tree(buf, src, prefix)
     _cpio_entry(buf, "TRAILER!!!", 0)
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     with gzip.GzipFile(dest, "wb", compresslevel=1, mtime=0) as fh:

@@ -9,7 +9,8 @@ broken one.
 4. `make run`: base and series, both configs, identical outcomes;
 5. bisect: every patch builds in both configs (incrementally), adds no
    W=1 or sparse warning to the objects it touches, boots and gives the
-   base's outcomes; a selftest patch builds its selftests.
+   base's outcomes; a selftest patch builds its selftests;
+6. a short `make validate` (churn, gdb, auditd) on lockdep kernels.
 
 Usage: python3 -m harness.check [--quick]  (--quick: steps 1-3 only)
 """
@@ -95,7 +96,7 @@ def bisect(base_rows):
     for i, (sha, name) in enumerate(commits, 1):
         paths = kbuild.changed_paths(prev, sha)
         if any(p.startswith("tools/testing/selftests/") for p in paths):
-            selftests.build(rev=sha, tag="bisect", check_tests=[])
+            selftests.build(rev=sha, tag="bisect")
             summary[name]["selftests_built"] = True
             say(f"[{i}/{len(commits)}] {name}: its selftests build")
         if kbuild.affects_kernel(paths):
@@ -172,6 +173,8 @@ def main(argv):
     say(f"bisect: {len(s)} patches, "
         f"{sum(e['kernel_changed'] for e in s)} with kernel changes, each "
         "built in both configs, strict-checked and tested")
+    from . import validate
+    validate.main(["--short"])
     return 0
 
 

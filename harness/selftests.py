@@ -12,6 +12,7 @@ the harness runs is checked to be installed.
 """
 
 import os
+import re
 import shutil
 
 from .common import (ARCH, BUILD, CROSS_COMPILE, CROSS_COMPILE_COMPAT,
@@ -50,11 +51,23 @@ def _prebuild_librseq(obj, hdr, log):
                  "against librseq.a */\n")
 
 
+def tests_present(rev):
+    """The harness's tests whose source exists at rev."""
+    files = git("ls-tree", "-r", "--name-only", rev,
+                "tools/testing/selftests/").split()
+    names = {os.path.splitext(os.path.basename(f))[0]: f for f in files
+             if f.endswith(".c")}
+    return [t for t in suites.all_tests()
+            if t.split(":", 1)[1] in names and
+            names[t.split(":", 1)[1]].startswith(
+                "tools/testing/selftests/" + t.split(":", 1)[0] + "/")]
+
+
 def build(rev="series", tag="series", targets=None, check_tests=None):
-    """Build and install the kselftests of rev; return the install dir."""
+    """Build and install the kselftests of rev; return the install dir.
+    Every test of the harness whose source exists at rev must install."""
     targets = targets or suites.TARGETS
-    check_tests = suites.installed_names() if check_tests is None \
-        else check_tests
+    check_tests = tests_present(rev) if check_tests is None else check_tests
     log = os.path.join(BUILD, "logs", f"selftests-{tag}.log")
     if os.path.exists(log):
         os.unlink(log)
@@ -76,6 +89,13 @@ def build(rev="series", tag="series", targets=None, check_tests=None):
              f"KHDR_INCLUDES=-isystem {hdr}", f"O={obj}",
              f"INSTALL_PATH={inst}", "install"],
             cwd=TREE, log=log, stage="selftests", what="kselftest install")
+        errors = [ln.strip() for ln in open(log, errors="replace")
+                  if re.search(r"make\[\d+\]: \*\*\* |\berror:", ln)]
+        if errors:
+            # The top-level install carries on past a failed target.
+            raise HarnessError("kselftest build errors:\n  " +
+                               "\n  ".join(errors[:10]), stage="selftests",
+                               log=log)
         listed = set(open(os.path.join(inst, "kselftest-list.txt"))
                      .read().split())
         missing = [t for t in check_tests if t not in listed or not
