@@ -69,8 +69,11 @@ def overlay(pieces):
     log = os.path.join(BUILD, "logs", "validate-overlay.log")
     with Stage(f"validate: guest overlays for {' '.join(pieces)}"):
         run(["rm", "-rf", out], stage="validate")
+        from . import selftests
+        hdr = selftests.headers(log)
         run(["bash", os.path.join(SRC, "build-all.sh"), out, *pieces],
-            log=log, stage="validate", what="validate/build-all.sh")
+            log=log, env={"KHDR": hdr}, stage="validate",
+            what="validate/build-all.sh")
         with open(stamp, "w") as fh:
             fh.write(ident)
     return out

@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: $0 OUTDIR}
 CC=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
-HDR=${KHDR:-/work/scratch/hdr/usr/include}
+HDR=${KHDR:?set KHDR to exported arm64 UAPI headers (make headers)}
 [ -d "$HDR" ] || HDR=
 ENTRY="usr/bin/gdb" "$here/../fetch-debs.sh" "$out" gdb
 # gdb converts between the host charset and UTF-32: keep only the
