@@ -3,13 +3,14 @@
 The pieces live in validate/ (see validate/README.md): a tracer-churn
 stress with audit and tracepoint toggling (churn), gdb's catch syscall /
 stepi over svc / finish out of an interrupted read (gdb), auditd's own
-records for a workload (audit) and a selection of strace's own test suite
-(strace).  They run on the base and series kernels in the lockdep config
-(the debug config plus PROVE_LOCKING, DEBUG_ATOMIC_SLEEP, hung-task and
-soft-lockup detection).  Everything a piece prints between its markers,
-but for "#" lines, must be identical on both kernels (churn: its verdict);
-the kernel log must hold no WARN, BUG, lockdep, RCU or hung-task report;
-no task may be left in D or t state.
+records for a workload (audit), and in the full run stress-ng's syscall,
+ptrace and seccomp stressors (stressng) and a selection of strace's own
+test suite (strace).  They run on the base and series kernels in the
+lockdep config (the debug config plus PROVE_LOCKING, DEBUG_ATOMIC_SLEEP,
+hung-task and soft-lockup detection).  Everything a piece prints between
+its markers, but for "#" lines, must be identical on both kernels (churn
+and stressng: their verdicts); the kernel log must hold no WARN, BUG,
+lockdep, RCU or hung-task report; no task may be left in D or t state.
 
 Writes out/validate.md and out/validate.json.
 
@@ -17,6 +18,7 @@ Usage: python3 -m harness.validate [--short]
   --short: churn for 10 s, gdb and audit (no strace): what make check runs
 """
 
+import concurrent.futures
 import os
 import re
 
@@ -39,8 +41,8 @@ SECTION = re.compile(r"^VALIDATE-BEGIN (\S+)\s*$(.*?)^VALIDATE-END \1 rc=(\d+)",
 GUEST_RUN = """#!/bin/sh
 # Run the validation pieces, then report the kernel log and stuck tasks.
 for p in {pieces}; do
-	if [ "$p" = churn ]; then
-		sh /validate/churn/run.sh /validate/churn {churn_secs}
+	if [ "$p" = churn ] || [ "$p" = stressng ]; then
+		sh /validate/$p/run.sh /validate/$p {churn_secs}
 	else
 		sh /validate/$p/run.sh /validate/$p
 	fi
@@ -86,9 +88,10 @@ def sections(text):
 
 def comparable(piece, body):
     lines = [ln for ln in body.splitlines() if not ln.startswith("#")]
-    if piece == "churn":
-        return [" ".join(ln.split()[:2]) for ln in lines
-                if ln.startswith("CHURN")]
+    if piece in ("churn", "stressng"):
+        # Verdicts only: the counters vary from run to run.
+        return [" ".join(ln.split()[:3 if ln.startswith("stressng") else 2])
+                for ln in lines if ln.startswith(("CHURN", "stressng"))]
     return lines
 
 
@@ -98,7 +101,8 @@ def splats(dmesg):
 
 def main(argv):
     short = "--short" in argv
-    pieces = ["churn", "gdb", "audit"] + ([] if short else ["strace"])
+    pieces = ["churn", "gdb", "audit"] + ([] if short else
+                                          ["stressng", "strace"])
     churn_secs = 10 if short else 60
     tree.apply_series()
     kbuild.configure(CONFIG)
@@ -111,13 +115,16 @@ def main(argv):
         boot.make_initramfs(initrd, None, [], run_script=GUEST_RUN.format(
             pieces=" ".join(pieces), churn_secs=churn_secs),
             trees=[(ov, "validate")])
-    found = {}
+    def one(k):
+        name, config, image = k
+        log = os.path.join(os.path.dirname(image), "validate.log")
+        text = boot.boot(image, initrd, log, name, config, timeout=1800)
+        return name, sections(text)
+
     with Stage(f"validate: {' '.join(pieces)} on base and series "
-               f"({CONFIG})"):
-        for name, config, image in images:
-            log = os.path.join(os.path.dirname(image), "validate.log")
-            text = boot.boot(image, initrd, log, name, config, timeout=1800)
-            found[name] = sections(text)
+               f"({CONFIG}), both at once"):
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            found = dict(pool.map(one, images))
     rows, problems = [], []
     for piece in pieces:
         got = {k: found[k].get(piece) for k in found}
