@@ -6,6 +6,7 @@
 #                 checkpatch clean, `run`, and every patch on its own
 #
 # Smaller steps: deps tree export build selftests test-harness outgoing
+# Evidence: bench validate cover
 # BASE=<kernel git tree | source dir | tarball> uses your own base.
 
 PYTHON ?= python3
