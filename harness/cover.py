@@ -35,14 +35,21 @@ def matrix(rows, bisect):
         lines.append(f"  {k:<7} {cf:<7} {progs[(k, cf)]:>8} {n['pass']:>5} "
                      f"{n['fail'] + n['timeout']:>5} {n['skip']:>5} "
                      f"{n['known']:>6}")
-    diffs = [1 for r in rows if r["kernel"] == "base"]
-    lines += ["", "Outcomes identical between base and series for all "
-              f"{len(diffs)} results per kernel pair."]
-    lines += ["Skips: CONFIG_DEBUG_RSEQ=n for the rseq test on prod (it says "
-              "so); seccomp_bpf's", "checks that need options these "
-              "configs lack. Known: sud_test (no GENERIC_ENTRY", "on arm64) "
-              "and vmaccess global.attach (an exec/ptrace change not in "
-              "6.12)."]
+    per_kernel = sum(1 for r in rows if r["kernel"] == "base")
+    lines += ["", f"Outcomes are identical between base and series for all "
+              f"{per_kernel}", f"results ({per_kernel // len(CONFIGS)} per "
+              "config)."]
+    skips = collections.Counter(
+        (r["suite"], r["test"].split("/")[0], r["config"],
+         r.get("reason", "no reason printed")) for r in rows
+        if r["result"] == "skip" and "/" in r["test"]
+        and r["kernel"] == "base")
+    for (suite, prog, config, why), n in sorted(skips.items()):
+        lines += [f"Skipped: {n} cases of {suite}/{prog} on {config} "
+                  f"({why})."]
+    lines += ["Known: sud_test (syscall user dispatch needs GENERIC_ENTRY)",
+              "and vmaccess global.attach (an exec/ptrace change that 6.12",
+              "does not have); the same on every kernel."]
     if bisect:
         built = [b for b in bisect if b["kernel_changed"]]
         st = [b for b in bisect if b["selftests_built"]]
