@@ -8,7 +8,7 @@
 # failed (tests in validate-xfail.list are XFAIL).  Logs of failed tests
 # are printed (first 30 lines).
 root=${1:-$(cd "$(dirname "$0")" && pwd)}
-to=${2:-120}
+to=${2:-600}
 bb=/tmp/.validate-bb-all
 mkdir -p $bb
 busybox --install -s $bb 2>/dev/null
