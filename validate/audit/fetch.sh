@@ -3,12 +3,8 @@
 # fetch.sh OUTDIR: Debian auditd:arm64 (auditd, auditctl, ausearch) + run-time
 # library closure, the static workload and the runner, as a chroot-able
 # rootfs overlay in OUTDIR.
-set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:?usage: $0 OUTDIR}
-CC=${CROSS_COMPILE:-aarch64-linux-gnu-}gcc
-HDR=${KHDR:?set KHDR to exported arm64 UAPI headers (make headers)}
-[ -d "$HDR" ] || HDR=
+. "$here/../fetch-common.sh"
 ENTRY="usr/sbin/auditd usr/sbin/auditctl usr/sbin/ausearch" \
 	"$here/../fetch-debs.sh" "$out" auditd
 # no charset conversion needed: drop the gconv modules
@@ -18,6 +14,6 @@ mkdir -p "$out/v" "$out/run" "$out/var/log/audit"
 # name lookups of the tools (log_group, -i): a minimal passwd/group
 echo 'root:x:0:0:root:/root:/bin/sh' > "$out/etc/passwd"
 printf 'root:x:0:\nadm:x:4:\n' > "$out/etc/group"
-nice -n 19 $CC -static -O2 -Wall ${HDR:+-isystem $HDR} -o "$out/v/workload" "$here/workload.c"
+nice -n 19 $CC -static -O2 -Wall -isystem "$HDR" -o "$out/v/workload" "$here/workload.c"
 cp "$here/run.sh" "$out/run.sh"
 echo "audit overlay: $(du -sh "$out" | cut -f1) in $out"
