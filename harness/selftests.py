@@ -63,10 +63,19 @@ def tests_present(rev):
                 "tools/testing/selftests/" + t.split(":", 1)[0] + "/")]
 
 
+def targets_present(rev, targets):
+    """The targets whose directory exists at rev: a directory the series
+    adds (audit) is not there on the patches before the one adding it."""
+    dirs = {os.path.basename(d) for d in git(
+        "ls-tree", "-d", "--name-only", rev,
+        "tools/testing/selftests/").split()}
+    return [t for t in targets if t in dirs]
+
+
 def build(rev="series", tag="series", targets=None, check_tests=None):
     """Build and install the kselftests of rev; return the install dir.
     Every test of the harness whose source exists at rev must install."""
-    targets = targets or suites.TARGETS
+    targets = targets_present(rev, targets or suites.TARGETS)
     check_tests = tests_present(rev) if check_tests is None else check_tests
     log = os.path.join(BUILD, "logs", f"selftests-{tag}.log")
     if os.path.exists(log):

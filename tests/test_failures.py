@@ -112,6 +112,37 @@ class Tree(unittest.TestCase):
                          "int z;\n")
 
 
+class Bisect(unittest.TestCase):
+    """A patch before the one that adds a selftest directory (audit) must
+    not be asked to build that directory."""
+
+    def test_targets_follow_the_revision(self):
+        tmp = tempfile.mkdtemp()
+        k = os.path.join(tmp, "build", "linux")
+        st = os.path.join(k, "tools", "testing", "selftests")
+        os.makedirs(os.path.join(st, "ptrace"))
+        open(os.path.join(st, "ptrace", "t.c"), "w").close()
+        git = ["git", "-C", k, "-c", "user.name=u", "-c", "user.email=u@x"]
+        subprocess.run(["git", "init", "-q", k], check=True)
+        subprocess.run(git + ["add", "-A"], check=True)
+        subprocess.run(git + ["commit", "-qm", "one"], check=True)
+        os.makedirs(os.path.join(st, "audit"))
+        open(os.path.join(st, "audit", "t.c"), "w").close()
+        subprocess.run(git + ["add", "-A"], check=True)
+        subprocess.run(git + ["commit", "-qm", "two"], check=True)
+        code = ("from harness import selftests as s; "
+                "print(s.targets_present('HEAD~1', ['ptrace', 'audit']), "
+                "s.targets_present('HEAD', ['ptrace', 'audit']))")
+        p = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONPATH=ROOT,
+                     HARNESS_BUILD=os.path.join(tmp, "build")))
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertEqual(p.stdout.strip(),
+                         "['ptrace'] ['ptrace', 'audit']")
+
+
 class Boot(unittest.TestCase):
     """boot.boot() with a stand-in for qemu that misbehaves."""
 
