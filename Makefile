@@ -8,6 +8,7 @@
 # Smaller steps: deps tree export build selftests test-harness outgoing
 # Evidence: bench validate cover
 # BASE=<kernel git tree | source dir | tarball> uses your own base.
+# PIECES=strace (or churn,gdb,...) narrows make validate.
 
 PYTHON ?= python3
 H = $(PYTHON) -m harness
@@ -61,4 +62,4 @@ cover:
 	$(H).cover
 
 validate: deps
-	$(H).validate
+	$(H).validate $(if $(PIECES),--pieces $(PIECES))

@@ -4,18 +4,21 @@ The pieces live in validate/ (see validate/README.md): a tracer-churn
 stress with audit and tracepoint toggling (churn), gdb's catch syscall /
 stepi over svc / finish out of an interrupted read (gdb), auditd's own
 records for a workload (audit), and in the full run stress-ng's syscall,
-ptrace and seccomp stressors (stressng) and a selection of strace's own
-test suite (strace).  They run on the base and series kernels in the
+ptrace and seccomp stressors (stressng) and strace's whole test suite
+(strace).  The first four run on the base and series kernels in the
 lockdep config (the debug config plus PROVE_LOCKING, DEBUG_ATOMIC_SLEEP,
-hung-task and soft-lockup detection).  Everything a piece prints between
-its markers, but for "#" lines, must be identical on both kernels (churn
-and stressng: their verdicts); the kernel log must hold no WARN, BUG,
-lockdep, RCU or hung-task report; no task may be left in D or t state.
+hung-task and soft-lockup detection); strace's ~1250 tests run on the
+debug config's kernels, where they take a third of the time.  Everything a
+piece prints between its markers, but for "#" lines, must be identical on
+both kernels (churn and stressng: their verdicts); the kernel log must
+hold no WARN, BUG, lockdep, RCU or hung-task report; no task may be left
+in D or t state.
 
 Writes out/validate.md and out/validate.json.
 
-Usage: python3 -m harness.validate [--short]
-  --short: churn for 10 s, gdb and audit (no strace): what make check runs
+Usage: python3 -m harness.validate [--short] [--pieces P,...]
+  --short: churn for 10 s, gdb and audit: what make check runs
+  --pieces: only these pieces (e.g. --pieces strace)
 """
 
 import concurrent.futures
@@ -60,11 +63,20 @@ echo "VALIDATE-END dmesg rc=0"
 """
 
 
-def overlay(pieces):
-    out = os.path.join(BUILD, "validate", "overlay")
+# (config, pieces, boot timeout in seconds) of each pair of boots
+FULL = [(CONFIG, ["churn", "gdb", "audit", "stressng"], 1800),
+        ("debug", ["strace"], 4 * 3600)]
+SHORT = [(CONFIG, ["churn", "gdb", "audit"], 1800)]
+# validate/strace/build.sh's selection of tests (part of the overlay)
+STRACE_ENV = ("STRACE_TESTS", "STRACE_SLICE")
+
+
+def overlay(pieces, config):
+    out = os.path.join(BUILD, "validate", f"overlay-{config}")
     srcs = sorted(os.path.join(t, f) for t, _, fs in os.walk(SRC)
                   for f in fs)
-    ident = sha256_of(" ".join(pieces), *[file_bytes(f) for f in srcs])
+    ident = sha256_of(" ".join(pieces), *[file_bytes(f) for f in srcs],
+                      *[os.environ.get(v, "") for v in STRACE_ENV])
     stamp = out + ".stamp"
     if os.path.exists(stamp) and open(stamp).read() == ident:
         return out
@@ -95,42 +107,98 @@ def comparable(piece, body):
     return lines
 
 
+TAP = re.compile(r"^(ok|not ok) \d+ (\S+)(?: # (SKIP)\b)?", re.M)
+
+
+def tap_sets(body):
+    """{outcome: [test, ...]} of a piece's TAP-like lines (strace)."""
+    out = {"pass": [], "fail": [], "skip": []}
+    for ok, name, skip in TAP.findall(body):
+        out["skip" if skip else "pass" if ok == "ok" else "fail"].append(name)
+    return out
+
+
+def expected_failures():
+    """validate/strace/xfail.list: {test: reason} of the strace tests that
+    fail on the unpatched base too."""
+    out = {}
+    with open(os.path.join(SRC, "strace", "xfail.list")) as fh:
+        for ln in fh:
+            if ln.strip() and not ln.startswith("#"):
+                name, _, reason = ln.strip().partition(" ")
+                out[name] = reason.strip()
+    return out
+
+
 def splats(dmesg):
     return [ln for ln in dmesg.splitlines() if SPLATS.search(ln)]
 
 
-def main(argv):
-    short = "--short" in argv
-    pieces = ["churn", "gdb", "audit"] + ([] if short else
-                                          ["stressng", "strace"])
-    churn_secs = 10 if short else 60
-    tree.apply_series()
-    kbuild.configure(CONFIG)
-    images = [(name, CONFIG, kbuild.build(name, name, CONFIG))
+def boot_pair(config, pieces, churn_secs, timeout):
+    """Boot base and series (config) at once with pieces' overlays; return
+    {kernel: {section: (body, rc)}}."""
+    kbuild.configure(config)
+    images = [(name, kbuild.build(name, name, config))
               for name in ("base", "series")]
     kbuild.checkout("series")
-    ov = overlay(pieces)
-    initrd = os.path.join(OUT, "initramfs-validate.cpio.gz")
-    with Stage("validate: initramfs"):
+    ov = overlay(pieces, config)
+    initrd = os.path.join(OUT, f"initramfs-validate-{config}.cpio.gz")
+    with Stage(f"validate: initramfs ({config})"):
         boot.make_initramfs(initrd, None, [], run_script=GUEST_RUN.format(
             pieces=" ".join(pieces), churn_secs=churn_secs),
             trees=[(ov, "validate")])
+
     def one(k):
-        name, config, image = k
+        name, image = k
         log = os.path.join(os.path.dirname(image), "validate.log")
-        text = boot.boot(image, initrd, log, name, config, timeout=1800)
+        text = boot.boot(image, initrd, log, name, config, timeout=timeout)
         return name, sections(text)
 
     with Stage(f"validate: {' '.join(pieces)} on base and series "
-               f"({CONFIG}), both at once"):
+               f"({config}), both at once"):
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            found = dict(pool.map(one, images))
+            return dict(pool.map(one, images))
+
+
+def main(argv):
+    short = "--short" in argv
+    runs = SHORT if short else FULL
+    if "--pieces" in argv:
+        want = argv[argv.index("--pieces") + 1].split(",")
+        known = {p for _, ps, _ in FULL for p in ps}
+        if set(want) - known:
+            raise HarnessError(f"validate: unknown pieces {set(want) - known}"
+                               f" (known: {', '.join(sorted(known))})",
+                               stage="validate")
+        runs = [(c, [p for p in ps if p in want], t) for c, ps, t in runs
+                if set(ps) & set(want)]
+    churn_secs = 10 if short else 60
+    tree.apply_series()
+    pieces, found = [], {}
+    for config, ps, timeout in runs:
+        pieces += ps
+        got = boot_pair(config, ps, churn_secs, timeout)
+        for k, secs in got.items():
+            found.setdefault(k, {})
+            # one kernel log per boot
+            for name in ("dmesg", "stuck"):
+                if name in secs:
+                    secs[f"{name}-{config}"] = secs.pop(name)
+            found[k].update(secs)
     rows, problems = [], []
+    config_of = {p: c for c, ps, _ in runs for p in ps}
+    xfail = expected_failures()
     for piece in pieces:
         got = {k: found[k].get(piece) for k in found}
         for k, v in got.items():
             if v is None:
                 problems.append(f"{piece}: no result from the {k} kernel")
+            elif piece == "strace":
+                # rc=1 when tests fail: only the listed ones may
+                bad = [t for t in tap_sets(v[0])["fail"] if t not in xfail]
+                if bad:
+                    problems.append(f"strace: {len(bad)} unexpected failures"
+                                    f" on the {k} kernel: {' '.join(bad[:8])}")
             elif v[1] != 0:
                 problems.append(f"{piece}: exit {v[1]} on the {k} kernel")
         same = None not in got.values() and \
@@ -138,37 +206,65 @@ def main(argv):
             comparable(piece, got["series"][0])
         if None not in got.values() and not same:
             problems.append(f"{piece}: base and series differ")
-        rows.append({"piece": piece, "identical": same,
+        rows.append({"piece": piece, "config": config_of[piece],
+                     "identical": same,
                      "base_rc": got["base"][1] if got["base"] else None,
                      "series_rc": got["series"][1] if got["series"] else
                      None,
                      "base": got["base"][0] if got["base"] else "",
                      "series": got["series"][0] if got["series"] else ""})
+        if piece == "strace":
+            rows[-1]["outcomes"] = {k: tap_sets(rows[-1][k])
+                                    for k in ("base", "series")}
     for k in found:
-        bad = splats(found[k].get("dmesg", ("", 0))[0])
-        stuck = [ln for ln in found[k].get("stuck", ("", 0))[0].splitlines()
-                 if ln.startswith("stuck:")]
-        rows.append({"piece": "kernel-log", "kernel": k, "splats": bad,
-                     "stuck": stuck})
-        if bad:
-            problems.append(f"{k}: {len(bad)} splat lines in the kernel log,"
-                            f" first: {bad[0]}")
-        if stuck:
-            problems.append(f"{k}: tasks left stuck: {stuck[0]}")
+        for config in sorted({c for c, _, _ in runs}):
+            if f"dmesg-{config}" not in found[k]:
+                problems.append(f"{k} ({config}): no kernel log")
+            bad = splats(found[k].get(f"dmesg-{config}", ("", 0))[0])
+            stuck = [ln for ln in found[k].get(f"stuck-{config}", ("", 0))[0]
+                     .splitlines() if ln.startswith("stuck:")]
+            rows.append({"piece": "kernel-log", "kernel": k,
+                         "config": config, "splats": bad, "stuck": stuck})
+            if bad:
+                problems.append(f"{k} ({config}): {len(bad)} splat lines in "
+                                f"the kernel log, first: {bad[0]}")
+            if stuck:
+                problems.append(f"{k} ({config}): tasks left stuck: "
+                                f"{stuck[0]}")
     write_json(os.path.join(OUT, "validate.json"), rows)
     md = ["# make validate", "",
-          f"Kernels: base and series, config `{CONFIG}`; pieces: "
-          f"{', '.join(pieces)}" + (" (short run)" if short else ""), "",
-          "| piece | base | series | identical |", "|---|---|---|---|"]
+          f"Kernels: base and series; pieces: {', '.join(pieces)}" +
+          (" (short run)" if short else "") + "".join(
+              f"; {v}={os.environ[v]}" for v in STRACE_ENV
+              if os.environ.get(v) and "strace" in pieces), "",
+          "| piece | config | base | series | identical |",
+          "|---|---|---|---|---|"]
     for r in rows:
         if r["piece"] != "kernel-log":
-            md.append(f"| {r['piece']} | rc={r['base_rc']} | "
-                      f"rc={r['series_rc']} | "
+            md.append(f"| {r['piece']} | {r['config']} | rc={r['base_rc']} "
+                      f"| rc={r['series_rc']} | "
                       f"{'yes' if r['identical'] else 'NO'} |")
     md += ["", "Kernel log: " + ", ".join(
-        f"{r['kernel']}: {len(r['splats'])} splat lines, "
+        f"{r['kernel']} ({r['config']}): {len(r['splats'])} splat lines, "
         f"{len(r['stuck'])} stuck tasks" for r in rows
         if r["piece"] == "kernel-log")]
+    for r in rows:
+        if "outcomes" not in r:
+            continue
+        md += ["", f"## {r['piece']}: outcomes", "",
+               "| kernel | pass | fail, listed | fail, not listed | skip |",
+               "|---|---|---|---|---|"]
+        md += [f"| {k} | {len(v['pass'])} | "
+               f"{len([t for t in v['fail'] if t in xfail])} | "
+               f"{len([t for t in v['fail'] if t not in xfail])} | "
+               f"{len(v['skip'])} |" for k, v in r["outcomes"].items()]
+        for o in ("fail", "skip"):
+            for k, v in r["outcomes"].items():
+                md += ["", f"{o} on {k} ({len(v[o])}): " +
+                       (" ".join(v[o]) or "none")]
+        md += ["", "Expected failures (validate/strace/xfail.list: they "
+               "fail on the unpatched base too):", ""]
+        md += [f"- {t}: {why}" for t, why in sorted(xfail.items())]
     for r in rows:
         if r["piece"] != "kernel-log":
             md += ["", f"## {r['piece']} (series)", "", "```",

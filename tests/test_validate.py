@@ -48,6 +48,23 @@ class Sections(unittest.TestCase):
         self.assertNotIn("churn", validate.sections(
             "VALIDATE-BEGIN churn\nCHURN ok\n"))
 
+    def test_strace_outcome_sets(self):
+        body = ("ok 1 getppid.gen.test\n"
+                "ok 2 bpf.gen.test # SKIP bpf syscall is not available\n"
+                "not ok 3 membarrier.gen.test # exit 1\n"
+                "not ok 4 qual_signal.test # exit 124\n"
+                "#   ok 9 not-a-result\n")
+        self.assertEqual(validate.tap_sets(body), {
+            "pass": ["getppid.gen.test"], "skip": ["bpf.gen.test"],
+            "fail": ["membarrier.gen.test", "qual_signal.test"]})
+
+    def test_every_expected_strace_failure_has_a_reason(self):
+        xfail = validate.expected_failures()
+        self.assertIn("membarrier.gen.test", xfail)
+        for name, why in xfail.items():
+            self.assertRegex(name, r"\.test$")
+            self.assertGreater(len(why.split()), 3, name)
+
 
 if __name__ == "__main__":
     unittest.main()
