@@ -20,6 +20,9 @@ HOST_PACKAGES = [
     "sparse",
     # checkpatch.pl runs scripts/spdxcheck.py, which imports ply and git
     "python3-ply", "python3-git",
+    # validate: readelf checks the fetched arm64 packages' libraries,
+    # dpkg-source unpacks strace's Debian source package
+    "binutils", "dpkg-dev",
 ]
 BASE_PACKAGE = "linux-source-6.12"
 BASE_VERSION = "6.12.117-1~deb12u1"
