@@ -130,6 +130,31 @@ def expected_failures():
     return out
 
 
+def outcome_report(piece, outcomes, xfail):
+    """Markdown lines: per-kernel counts, the lists, the expected failures
+    with their reasons, and listed tests that passed everywhere."""
+    md = ["", f"## {piece}: outcomes", "",
+          "| kernel | pass | fail, listed | fail, not listed | skip |",
+          "|---|---|---|---|---|"]
+    md += [f"| {k} | {len(v['pass'])} | "
+           f"{len([t for t in v['fail'] if t in xfail])} | "
+           f"{len([t for t in v['fail'] if t not in xfail])} | "
+           f"{len(v['skip'])} |" for k, v in outcomes.items()]
+    for o in ("fail", "skip"):
+        for k, v in outcomes.items():
+            md += ["", f"{o} on {k} ({len(v[o])}): " +
+                   (" ".join(v[o]) or "none")]
+    md += ["", "Expected failures (validate/strace/xfail.list: they fail "
+           "on the unpatched base too):", ""]
+    md += [f"- {t}: {why}" for t, why in sorted(xfail.items())]
+    ran = {t for v in outcomes.values() for o in v.values() for t in o}
+    passed = sorted(t for t in xfail if t in ran and not any(
+        t in v["fail"] for v in outcomes.values()))
+    md += ["", "Listed but passed on both kernels (the list may shrink): " +
+           (" ".join(passed) or "none")]
+    return md
+
+
 def splats(dmesg):
     return [ln for ln in dmesg.splitlines() if SPLATS.search(ln)]
 
@@ -249,22 +274,8 @@ def main(argv):
         f"{len(r['stuck'])} stuck tasks" for r in rows
         if r["piece"] == "kernel-log")]
     for r in rows:
-        if "outcomes" not in r:
-            continue
-        md += ["", f"## {r['piece']}: outcomes", "",
-               "| kernel | pass | fail, listed | fail, not listed | skip |",
-               "|---|---|---|---|---|"]
-        md += [f"| {k} | {len(v['pass'])} | "
-               f"{len([t for t in v['fail'] if t in xfail])} | "
-               f"{len([t for t in v['fail'] if t not in xfail])} | "
-               f"{len(v['skip'])} |" for k, v in r["outcomes"].items()]
-        for o in ("fail", "skip"):
-            for k, v in r["outcomes"].items():
-                md += ["", f"{o} on {k} ({len(v[o])}): " +
-                       (" ".join(v[o]) or "none")]
-        md += ["", "Expected failures (validate/strace/xfail.list: they "
-               "fail on the unpatched base too):", ""]
-        md += [f"- {t}: {why}" for t, why in sorted(xfail.items())]
+        if "outcomes" in r:
+            md += outcome_report(r["piece"], r["outcomes"], xfail)
     for r in rows:
         if r["piece"] != "kernel-log":
             md += ["", f"## {r['piece']} (series)", "", "```",

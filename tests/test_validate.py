@@ -65,6 +65,17 @@ class Sections(unittest.TestCase):
             self.assertRegex(name, r"\.test$")
             self.assertGreater(len(why.split()), 3, name)
 
+    def test_outcome_report_counts_listed_and_unlisted_failures(self):
+        sets = validate.tap_sets("ok 1 a.test\nnot ok 2 m.test # exit 1\n"
+                                 "not ok 3 n.test # exit 1\n"
+                                 "ok 4 p.test\n")
+        md = "\n".join(validate.outcome_report(
+            "strace", {"base": sets, "series": sets},
+            {"m.test": "why m", "p.test": "why p", "q.test": "why q"}))
+        self.assertIn("| base | 2 | 1 | 1 | 0 |", md)
+        self.assertIn("- m.test: why m", md)
+        self.assertIn("(the list may shrink): p.test\n", md + "\n")
+
 
 if __name__ == "__main__":
     unittest.main()
