@@ -72,6 +72,8 @@ rm -rf "$out"
 mkdir -p "$out/src" "$out/tests"
 touch "$out/.validate-overlay"
 ${host}-strip -o "$out/src/strace" "$work/$b/src/strace"
+# the -ff tests merge the per-process logs with strace's own script
+install -m 755 "$work/src/src/strace-log-merge" "$out/src/"
 # scripts and data of the suite (srcdir == builddir in the guest)
 (cd "$work/src/tests" && find . -maxdepth 1 -type f ! -name '*.c' ! -name '*.h' \
 	! -name 'Makefile*' -exec cp {} "$out/tests/" \;)
