@@ -9,7 +9,7 @@
 # (xfail.list).  Logs of failed tests are printed (their last 40 lines:
 # the diff and the verdict).
 root=${1:-$(cd "$(dirname "$0")" && pwd)}
-to=${2:-600}
+to=${2:-1500}	# strace's own default TIMEOUT_DURATION
 # The programs are dynamic: the loader and libraries come from root/
 # (Debian's libc6:arm64); GNU tools first in PATH, busybox for the rest.
 mkdir -p /lib
