@@ -16,8 +16,9 @@
 # 10-15 min (nice 19) for the test programs.
 #
 # STRACE_TESTS: extended regex of test names to run (default: all of them,
-# ~1250 tests).  STRACE_SLICE=FROM-TO: only the FROM-th to TO-th of those
-# (1-based, in the suite's order), to split the suite over several boots.
+# ~1250 tests).  STRACE_SLICE=FROM-TO[,FROM-TO...]: only the FROM-th to
+# TO-th of those (1-based, in the suite's order), to split the suite over
+# several boots.
 set -euo pipefail
 trap 'echo "strace/build.sh: failed at line $LINENO (exit $?)" >&2' ERR
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,10 +83,10 @@ mkdir -p "$out/src/linux" && cp -r "$work/src/src/linux/$(echo $host | sed 's/-.
 all=$(printf 'print-tests:\n\t@echo $(TESTS)\n' | make -s -C "$work/$b/tests" -f Makefile -f - print-tests)
 tests=$(echo "$all" | tr ' ' '\n' | grep -E "^($select)(\.gen)?\.test$" || true)
 if [ -n "${STRACE_SLICE:-}" ]; then
-	case $STRACE_SLICE in
-	[0-9]*-[0-9]*) tests=$(echo "$tests" | sed -n "${STRACE_SLICE%-*},${STRACE_SLICE#*-}p");;
-	*) echo "strace/build.sh: STRACE_SLICE=$STRACE_SLICE is not FROM-TO" >&2; exit 1;;
-	esac
+	echo "$STRACE_SLICE" | grep -Eqx '[1-9][0-9]*-[1-9][0-9]*(,[1-9][0-9]*-[1-9][0-9]*)*' ||
+		{ echo "strace/build.sh: STRACE_SLICE=$STRACE_SLICE is not FROM-TO[,FROM-TO...]" >&2; exit 1; }
+	# 75-689,1051-1254 -> sed -n '75,689p;1051,1254p'
+	tests=$(echo "$tests" | sed -n "$(echo "$STRACE_SLICE" | sed 's/,/p;/g; s/-/,/g; s/$/p/')")
 fi
 [ -n "$tests" ] || { echo "strace/build.sh: no test matches STRACE_TESTS/STRACE_SLICE" >&2; exit 1; }
 echo "$tests" > "$out/tests/validate-tests.list"
