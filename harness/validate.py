@@ -72,12 +72,19 @@ SHORT = [(CONFIG, ["churn", "gdb", "audit"], 1800)]
 STRACE_ENV = ("STRACE_TESTS", "STRACE_SLICE")
 
 
-def overlay(pieces, config):
-    out = os.path.join(BUILD, "validate", f"overlay-{config}")
+def overlay_ident(pieces):
+    """What an overlay of pieces is built from: the pieces, validate/'s
+    files and, for strace only, its selection of tests."""
     srcs = sorted(os.path.join(t, f) for t, _, fs in os.walk(SRC)
                   for f in fs)
-    ident = sha256_of(" ".join(pieces), *[file_bytes(f) for f in srcs],
-                      *[os.environ.get(v, "") for v in STRACE_ENV])
+    return sha256_of(" ".join(pieces), *[file_bytes(f) for f in srcs],
+                     *[os.environ.get(v, "") for v in STRACE_ENV
+                       if "strace" in pieces])
+
+
+def overlay(pieces, config):
+    out = os.path.join(BUILD, "validate", f"overlay-{config}")
+    ident = overlay_ident(pieces)
     stamp = out + ".stamp"
     if os.path.exists(stamp) and open(stamp).read() == ident:
         return out

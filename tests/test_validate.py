@@ -1,6 +1,8 @@
 """validate's console parsing: sections, comparison, splat detection."""
 
+import os
 import unittest
+import unittest.mock
 
 from harness import validate
 
@@ -83,6 +85,23 @@ class Sections(unittest.TestCase):
                          validate.comparable("strace", b))
         self.assertNotEqual(validate.comparable("strace", a),
                             validate.comparable("strace", "ok 2 x.test\n"))
+
+
+class OverlayIdent(unittest.TestCase):
+    def ident(self, pieces, slice_=None):
+        with unittest.mock.patch.dict(os.environ, {}, clear=False):
+            os.environ.pop("STRACE_SLICE", None)
+            if slice_:
+                os.environ["STRACE_SLICE"] = slice_
+            return validate.overlay_ident(pieces)
+
+    def test_strace_selection_changes_only_the_strace_overlay(self):
+        self.assertEqual(self.ident(["churn", "gdb"]),
+                         self.ident(["churn", "gdb"], "1-10"))
+        self.assertNotEqual(self.ident(["strace"]),
+                            self.ident(["strace"], "1-10"))
+        self.assertNotEqual(self.ident(["strace"], "1-10"),
+                            self.ident(["strace"], "1-10,20-30"))
 
 
 if __name__ == "__main__":
