@@ -144,16 +144,25 @@ def tap_sets(body):
     return out
 
 
-def expected_failures():
-    """validate/strace/xfail.list: {test: reason} of the strace tests that
-    fail on the unpatched base too."""
+def reasons(listname):
+    """{test: reason} of a validate/strace list of NAME REASON lines."""
     out = {}
-    with open(os.path.join(SRC, "strace", "xfail.list")) as fh:
+    with open(os.path.join(SRC, "strace", listname)) as fh:
         for ln in fh:
             if ln.strip() and not ln.startswith("#"):
                 name, _, reason = ln.strip().partition(" ")
                 out[name] = reason.strip()
     return out
+
+
+def expected_failures():
+    """xfail.list: the strace tests that fail on the unpatched base too."""
+    return reasons("xfail.list")
+
+
+def not_run():
+    """notrun.list: the strace tests run.sh reports skipped unstarted."""
+    return reasons("notrun.list")
 
 
 def outcome_report(piece, outcomes, xfail):
@@ -180,6 +189,9 @@ def outcome_report(piece, outcomes, xfail):
         t in v["fail"] for v in outcomes.values()))
     md += ["", "Listed but passed on both kernels (the list may shrink): " +
            (" ".join(passed) or "none")]
+    md += ["", "Not run (validate/strace/notrun.list; counted as skips on "
+           "both kernels):", ""]
+    md += [f"- {t}: {why}" for t, why in sorted(not_run().items())]
     slow = {k: " ".join(t for t in v["fail"] if t in timing) or "none"
             for k, v in outcomes.items()}
     md += ["", "Timing-sensitive (validate/strace/timing.list; run, not "

@@ -67,6 +67,14 @@ class Sections(unittest.TestCase):
             self.assertRegex(name, r"\.test$")
             self.assertGreater(len(why.split()), 3, name)
 
+    def test_tests_not_run_have_a_reason_and_are_not_also_expected(self):
+        notrun = validate.not_run()
+        self.assertIn("filtering_syscall-syntax.test", notrun)
+        for name, why in notrun.items():
+            self.assertRegex(name, r"\.test$")
+            self.assertGreater(len(why.split()), 3, name)
+            self.assertNotIn(name, validate.expected_failures())
+
     def test_outcome_report_counts_listed_and_unlisted_failures(self):
         sets = validate.tap_sets("ok 1 a.test\nnot ok 2 m.test # exit 1\n"
                                  "not ok 3 n.test # exit 1\n"
@@ -77,6 +85,7 @@ class Sections(unittest.TestCase):
         self.assertIn("| base | 2 | 1 | 1 | 0 |", md)
         self.assertIn("- m.test: why m", md)
         self.assertIn("(the list may shrink): p.test\n", md + "\n")
+        self.assertIn("- filtering_syscall-syntax.test: ", md)
 
     def test_strace_timing_tests_are_not_compared(self):
         a = "ok 1 strace-r.test\nnot ok 2 x.test # exit 1\n"

@@ -6,8 +6,9 @@
 # "ok/not ok/skip" line per test and a summary between VALIDATE-BEGIN
 # strace and VALIDATE-END strace rc=N.  rc is 1 if any test failed; the
 # host (harness/validate.py) holds the failures expected on both kernels
-# (xfail.list).  Logs of failed tests are printed (their last 40 lines:
-# the diff and the verdict).
+# (xfail.list).  Tests in validate-notrun.list (notrun.list) are not
+# started: they are reported as skipped, with their reason.  Logs of failed
+# tests are printed (their last 40 lines: the diff and the verdict).
 root=${1:-$(cd "$(dirname "$0")" && pwd)}
 to=${2:-1500}	# strace's own default TIMEOUT_DURATION
 # The programs are dynamic: the loader and libraries come from root/
@@ -41,6 +42,12 @@ cd "$root/tests" || exit 1
 pass=0 fail=0 skip=0 i=0
 for t in $(cat validate-tests.list); do
 	i=$((i + 1))
+	why=$(awk -v t="$t" '$1 == t { sub(/^[^ ]* +/, ""); print }' \
+		validate-notrun.list)
+	if [ -n "$why" ]; then
+		skip=$((skip + 1)); echo "ok $i $t # SKIP not run (notrun.list): $why"
+		continue
+	fi
 	"$root/root/usr/bin/env" STRACE_ARCH=aarch64 STRACE_NATIVE_ARCH=aarch64 \
 		SIZEOF_KERNEL_LONG_T=8 SIZEOF_LONG=8 MIPS_ABI= srcdir=. \
 		TIMEOUT_DURATION=$to "$dash" ./run.sh ./$t > "/tmp/strace-$t.log" 2>&1
