@@ -40,14 +40,17 @@ for t in sed grep diff; do
 done
 cd "$root/tests" || exit 1
 pass=0 fail=0 skip=0 i=0
+# names read once: a process per test would cost ~1250 execs under TCG
+notrun=" $(awk '{ printf "%s ", $1 }' validate-notrun.list)"
 for t in $(cat validate-tests.list); do
 	i=$((i + 1))
-	why=$(awk -v t="$t" '$1 == t { sub(/^[^ ]* +/, ""); print }' \
-		validate-notrun.list)
-	if [ -n "$why" ]; then
+	case $notrun in
+	*" $t "*)
+		why=$(awk -v t="$t" '$1 == t { sub(/^[^ ]* +/, ""); print }' \
+			validate-notrun.list)
 		skip=$((skip + 1)); echo "ok $i $t # SKIP not run (notrun.list): $why"
-		continue
-	fi
+		continue;;
+	esac
 	"$root/root/usr/bin/env" STRACE_ARCH=aarch64 STRACE_NATIVE_ARCH=aarch64 \
 		SIZEOF_KERNEL_LONG_T=8 SIZEOF_LONG=8 MIPS_ABI= srcdir=. \
 		TIMEOUT_DURATION=$to "$dash" ./run.sh ./$t > "/tmp/strace-$t.log" 2>&1
