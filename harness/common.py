@@ -93,6 +93,21 @@ def run(cmd, log=None, cwd=None, env=None, check=True, what=None,
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
+    try:
+        return _run(cmd, log, cwd, full_env, check, what, kernel, config,
+                    stage, timeout)
+    except subprocess.TimeoutExpired:
+        raise HarnessError(f"{what or cmd[0]} did not finish within "
+                           f"{timeout} s", kernel=kernel, config=config,
+                           stage=stage, log=log) from None
+    except OSError as e:
+        raise HarnessError(f"{what or cmd[0]}: cannot run {cmd[0]}: {e}",
+                           kernel=kernel, config=config, stage=stage,
+                           log=log) from None
+
+
+def _run(cmd, log, cwd, full_env, check, what, kernel, config, stage,
+         timeout):
     if log:
         os.makedirs(os.path.dirname(log), exist_ok=True)
         with open(log, "a") as fh:

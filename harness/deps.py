@@ -1,12 +1,21 @@
-"""Stage: host packages and the arm64 guest sysroot.
+"""Stage: host packages, the base kernel source and the arm64 guest sysroot.
 
 Host packages come from Debian; when one is missing and we are root they are
 installed, otherwise the exact apt-get line is printed and we stop.  Guest
 userland (busybox, libcap for seccomp_bpf) is fetched as arm64 .debs with
 `apt-get download` and unpacked into build/sysroot.
+
+The base is Debian's linux-source-7.3 from trixie-backports, an
+`Architecture: all` package holding the source tarball.  It is fetched with
+`apt-get download` through an apt state directory of the harness's own
+(build/apt: its own sources file naming that suite, lists and cache), so the
+machine's apt sources are never touched; the .deb's version and SHA-256 are
+pinned and checked, the .deb is kept in build/debs/base and the tarball
+taken out of it with dpkg-deb.
 """
 
 import glob
+import hashlib
 import os
 import subprocess
 
@@ -23,9 +32,31 @@ HOST_PACKAGES = [
     # validate: readelf checks the fetched arm64 packages' libraries,
     # dpkg-source unpacks strace's Debian source package
     "binutils", "dpkg-dev",
+    # the Debian archive key that signs trixie-backports, for the base
+    "debian-archive-keyring",
 ]
-BASE_PACKAGE = "linux-source-6.12"
-BASE_VERSION = "6.12.117-1~deb12u1"
+# The Debian source packages the harness can use as a base, pinned by
+# version and by the .deb's SHA-256.  "7.3" is the series' base; "6.12"
+# (Debian 12's kernel) runs the selftest patches alone and gives v1's base
+# for the range-diff.
+BASES = {
+    "7.3": {"package": "linux-source-7.3", "version": "7.3.4-1~bpo13+1",
+            "uri": "http://deb.debian.org/debian",
+            "suite": "trixie-backports",
+            "sha256": "703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df"
+                      "039633ed181ee3"},
+    "6.12": {"package": "linux-source-6.12", "version": "6.12.117-1~deb12u1",
+             "uri": "http://deb.debian.org/debian-security",
+             "suite": "bookworm-security",
+             "sha256": "e849faf31ca3555757f3a8877cb01af92122f744f75d1f3102"
+                       "734651c4e14703"},
+}
+DEFAULT_BASE = "7.3"
+BASE_PACKAGE = BASES[DEFAULT_BASE]["package"]
+BASE_VERSION = BASES[DEFAULT_BASE]["version"]
+BASE_SUITE = BASES[DEFAULT_BASE]["suite"]
+BASE_DEB_SHA256 = BASES[DEFAULT_BASE]["sha256"]
+APT_TIMEOUT = 900
 GUEST_PACKAGES = ["busybox-static", "libcap-dev", "libcap2"]
 
 
@@ -39,11 +70,8 @@ def installed_version(pkg):
     return fields[3] if len(fields) > 3 else ""
 
 
-def missing_host_packages(need_base):
-    pkgs = list(HOST_PACKAGES)
-    if need_base:
-        pkgs.append(BASE_PACKAGE)
-    return [p for p in pkgs if installed_version(p) is None]
+def missing_host_packages():
+    return [p for p in HOST_PACKAGES if installed_version(p) is None]
 
 
 def arm64_enabled():
@@ -52,8 +80,8 @@ def arm64_enabled():
     return "arm64" in out
 
 
-def ensure_host(need_base=True):
-    missing = missing_host_packages(need_base)
+def ensure_host():
+    missing = missing_host_packages()
     foreign = arm64_enabled()
     if not missing and foreign:
         return
@@ -76,26 +104,107 @@ def ensure_host(need_base=True):
             run(["dpkg", "--add-architecture", "arm64"], log=log,
                 stage="deps", what="dpkg --add-architecture arm64")
         run(["apt-get", "update", "-q"], log=log, env=env, stage="deps",
-            what="apt-get update")
+            what="apt-get update", timeout=APT_TIMEOUT)
         if missing:
             run(["apt-get", "install", "-y", "-q", *missing], log=log,
-                env=env, stage="deps", what="apt-get install")
-    still = missing_host_packages(need_base)
+                env=env, stage="deps", what="apt-get install",
+                timeout=APT_TIMEOUT)
+    still = missing_host_packages()
     if still:
         raise HarnessError("still missing after install: " + " ".join(still),
                            stage="deps")
 
 
-def check_base_package():
-    """The pinned Debian base: say which version, refuse another."""
-    ver = installed_version(BASE_PACKAGE)
-    if ver is None:
-        raise HarnessError(f"{BASE_PACKAGE} is not installed", stage="deps")
-    if ver != BASE_VERSION:
-        raise HarnessError(f"{BASE_PACKAGE} is {ver}, the series is pinned "
-                           f"to {BASE_VERSION}; install that version or "
-                           f"give BASE=<tree>", stage="deps")
-    return ver
+def own_apt_options(name):
+    """apt-get options that read only build/apt/<name>: its sources, lists
+    and cache.  The machine's /etc/apt/sources.list* are not read."""
+    b = BASES[name]
+    d = os.path.join(BUILD, "apt", name)
+    for sub in ("sources.list.d", "preferences.d", "lists/partial",
+                "cache/archives/partial"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    with open(os.path.join(d, "sources.list.d", "base.sources"), "w") as fh:
+        fh.write(f"Types: deb\nURIs: {b['uri']}\nSuites: {b['suite']}\n"
+                 "Components: main\nSigned-By: "
+                 "/usr/share/keyrings/debian-archive-keyring.gpg\n")
+    return ["-o", "Dir::Etc::SourceList=/dev/null",
+            "-o", f"Dir::Etc::SourceParts={d}/sources.list.d",
+            "-o", "Dir::Etc::Preferences=/dev/null",
+            "-o", f"Dir::Etc::PreferencesParts={d}/preferences.d",
+            "-o", f"Dir::State::Lists={d}/lists",
+            "-o", f"Dir::Cache={d}/cache",
+            "-o", "APT::Sandbox::User=root"]
+
+
+def _sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def base_deb_path(name=DEFAULT_BASE):
+    b = BASES[name]
+    return os.path.join(BUILD, "debs", "base",
+                        f"{b['package']}_{b['version'].replace(':', '%3a')}"
+                        "_all.deb")
+
+
+def _fetch_base_deb(name, deb):
+    b = BASES[name]
+    log = os.path.join(BUILD, "logs", f"apt-base-{name}.log")
+    os.makedirs(os.path.dirname(deb), exist_ok=True)
+    opts = own_apt_options(name)
+    with Stage(f"deps: {b['package']} {b['version']} from {b['suite']} "
+               f"(own apt state in build/apt/{name})"):
+        run(["apt-get", *opts, "update", "-q"], log=log, stage="deps",
+            what=f"apt-get update of {b['suite']}", timeout=APT_TIMEOUT)
+        run(["apt-get", *opts, "download", f"{b['package']}={b['version']}"],
+            log=log, stage="deps", cwd=os.path.dirname(deb),
+            timeout=APT_TIMEOUT,
+            what=f"apt-get download {b['package']}={b['version']}")
+    if not os.path.exists(deb):
+        raise HarnessError(f"apt-get download gave no {deb}", stage="deps",
+                           log=log)
+    got = _sha256_file(deb)
+    if got != b["sha256"]:
+        raise HarnessError(f"{deb}: SHA-256 {got}, the pinned {b['package']} "
+                           f"{b['version']} is {b['sha256']}; not using it",
+                           stage="deps", log=log)
+
+
+def base_tarball(name=DEFAULT_BASE):
+    """The pinned base's source tarball, fetched and checked if needed."""
+    b = BASES[name]
+    tarball_name = b["package"] + ".tar.xz"
+    tarball = os.path.join(BUILD, "base", tarball_name)
+    deb = base_deb_path(name)
+    stamp = tarball + ".sha256-of-deb"
+    if os.path.exists(tarball) and os.path.exists(stamp) and \
+       open(stamp).read().strip() == b["sha256"]:
+        return tarball
+    if not (os.path.exists(deb) and _sha256_file(deb) == b["sha256"]):
+        _fetch_base_deb(name, deb)
+    with Stage(f"deps: unpacking {tarball_name} from the .deb"):
+        os.makedirs(os.path.dirname(tarball), exist_ok=True)
+        member = f"./usr/src/{tarball_name}"
+        tmp = tarball + ".tmp"
+        with open(tmp, "wb") as out:
+            fsys = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb],
+                                    stdout=subprocess.PIPE)
+            tar = subprocess.run(["tar", "-xO", member], stdin=fsys.stdout,
+                                 stdout=out, stderr=subprocess.PIPE,
+                                 timeout=APT_TIMEOUT)
+            fsys.stdout.close()
+            if fsys.wait() or tar.returncode:
+                raise HarnessError(f"{deb} holds no {member}: "
+                                   f"{tar.stderr.decode().strip()}",
+                                   stage="deps")
+        os.replace(tmp, tarball)
+        with open(stamp, "w") as fh:
+            fh.write(b["sha256"] + "\n")
+    return tarball
 
 
 def ensure_sysroot():
@@ -127,10 +236,11 @@ def ensure_sysroot():
 
 
 def main(argv):
-    need_base = "BASE" not in os.environ or not os.environ["BASE"]
-    ensure_host(need_base)
-    if need_base:
-        say(f"base: Debian {BASE_PACKAGE} {check_base_package()}")
+    ensure_host()
+    if not os.environ.get("BASE"):
+        base_tarball()
+        say(f"base: Debian {BASE_PACKAGE} {BASE_VERSION} ({BASE_SUITE}), "
+            f".deb SHA-256 {BASE_DEB_SHA256[:16]}... verified")
     ensure_sysroot()
     return 0
 

@@ -2,8 +2,9 @@
 
 build/linux is a git repository: the base as one commit tagged `base` and the
 series applied on top with `git am` on branch `series`.  The base is Debian's
-linux-source-6.12 tarball by default, or BASE=<path> to a kernel git tree, a
-source directory or a tarball.  `export` writes series/ back from the tree;
+linux-source-7.3 tarball by default (deps.base_tarball(): pinned, verified,
+fetched through the harness's own apt state), or BASE=<path> to a kernel git
+tree, a source directory or a tarball.  `export` writes series/ back from the tree;
 both directions are deterministic, so tree -> export is byte-identical.
 
 Usage: python3 -m harness.tree [apply|export|check-roundtrip]
@@ -19,7 +20,6 @@ import tempfile
 from .common import (BUILD, SERIES, TREE, HarnessError, Stage, git, run,
                      say, series_patches, sha256_of, file_bytes)
 
-DEBIAN_TARBALL = "/usr/src/linux-source-6.12.tar.xz"
 # A fixed identity and date make the synthetic base commit, and so every
 # commit applied on it, the same on every machine.
 BASE_ENV = {
@@ -38,13 +38,11 @@ def base_source():
     """(kind, path, identity) of the base the user asked for."""
     base = os.environ.get("BASE", "").strip()
     if not base:
-        if not os.path.exists(DEBIAN_TARBALL):
-            raise HarnessError(f"{DEBIAN_TARBALL} not found: install "
-                               "linux-source-6.12 (make deps) or give "
-                               "BASE=<kernel tree>", stage="tree")
-        st = os.stat(DEBIAN_TARBALL)
-        return ("tarball", DEBIAN_TARBALL,
-                f"tarball:{DEBIAN_TARBALL}:{st.st_size}:{int(st.st_mtime)}")
+        from . import deps
+        tarball = deps.base_tarball()
+        return ("tarball", tarball,
+                f"debian:{deps.BASE_PACKAGE}={deps.BASE_VERSION}:"
+                f"{deps.BASE_DEB_SHA256}")
     base = os.path.abspath(os.path.expanduser(base))
     if not os.path.exists(base):
         raise HarnessError(f"BASE={base} does not exist", stage="tree")
@@ -173,10 +171,14 @@ def apply_series(force=False):
         run(["git", "checkout", "-q", "-f", "-B", "series", "base"],
             cwd=TREE, log=LOG, stage="tree")
         for p in patches:
+            # A fixed committer: anyone can apply the series, with or
+            # without a git identity of their own.
             proc = subprocess.run(
                 ["git", "am", "-q", "--committer-date-is-author-date", p],
                 cwd=TREE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True)
+                text=True, timeout=300, env=dict(
+                    os.environ, GIT_COMMITTER_NAME="harness",
+                    GIT_COMMITTER_EMAIL="harness@localhost"))
             if proc.returncode:
                 git("am", "--abort", check=False)
                 with open(LOG, "a") as fh:
@@ -204,6 +206,11 @@ def commits():
     return list(zip(shas, names))
 
 
+def subjects():
+    """The series' commit subjects, oldest first."""
+    return git("log", "--reverse", "--format=%s", "base..series").splitlines()
+
+
 def maintainers(patches):
     """(To, Cc) for these patches from the tree's get_maintainer.pl:
     maintainers and lists To, everyone else it names Cc."""
@@ -228,6 +235,21 @@ def maintainers(patches):
     return to, [c for c in cc if c not in to]
 
 
+# Cc'd on every mail besides get_maintainer.pl's list: the owners of the
+# code the series' proofs rest on (generic entry, which it mirrors; audit,
+# whose invariant the no-functional-change arguments use; rseq, whose check
+# it moves) and the arm64 entry code's reviewer.
+EXTRA_CC = [
+    "Thomas Gleixner <tglx@kernel.org>",
+    "Andy Lutomirski <luto@kernel.org>",
+    "Mark Rutland <mark.rutland@arm.com>",
+    "Paul Moore <paul@paul-moore.com>",
+    "Eric Paris <eparis@redhat.com>",
+    "audit@vger.kernel.org",
+    "Mathieu Desnoyers <mathieu.desnoyers@efficios.com>",
+]
+
+
 def format_series(outdir, extra=()):
     """format-patch base..series into outdir, To/Cc from get_maintainer.pl
     (a first pass gives it the patches to read)."""
@@ -244,6 +266,7 @@ def format_series(outdir, extra=()):
     if not to:
         raise HarnessError("get_maintainer.pl named no maintainer",
                            stage="export", log=LOG)
+    cc += [a for a in EXTRA_CC if a not in to and a not in cc]
     run(["git", *FORMAT_ARGS, *extra, *[f"--to={a}" for a in to],
          *[f"--cc={a}" for a in cc], "-o", outdir, "base..series"],
         cwd=TREE, log=LOG, stage="export", what="git format-patch")
