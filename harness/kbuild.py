@@ -29,6 +29,10 @@ FRAGMENT_DIRS = ["ptrace", "rseq", "arm64", "arm64/abi", "breakpoints",
                  "seccomp", "syscall_user_dispatch", "audit"]
 
 
+# A config that builds on another: distro is prod plus Debian's options.
+CONFIG_PARENTS = {"distro": ("prod",), "lockdep": ()}
+
+
 def objdir(config):
     return os.path.join(BUILD, "obj", config)
 
@@ -54,8 +58,12 @@ def make_cc():
 
 def fragments(config):
     """Paths of the fragments for config: ours (strict) and selftests'."""
-    ours = [os.path.join(CONFIGS_DIR, "base.config"),
-            os.path.join(CONFIGS_DIR, f"{config}.config")]
+    ours = [os.path.join(CONFIGS_DIR, "base.config")] + [
+        os.path.join(CONFIGS_DIR, f"{c}.config")
+        for c in CONFIG_PARENTS.get(config, ()) + (config,)]
+    # An older base's spelling of an option (make selftests-6.12).
+    if os.environ.get("HARNESS_EXTRA_FRAGMENT"):
+        ours.insert(1, os.environ["HARNESS_EXTRA_FRAGMENT"])
     for f in ours:
         if not os.path.exists(f):
             raise HarnessError(f"missing config fragment {f}",
@@ -117,7 +125,9 @@ def configure(config):
             config=config, stage="config", what="merge_config.sh")
         got = actual(os.path.join(od, ".config"))
         bad, unmet = [], []
-        override = requested(ours[1])
+        override = {}
+        for f in ours[1:]:
+            override.update(requested(f))
         for frag in ours + theirs:
             for key, want in requested(frag).items():
                 have = got.get(key, "n")
@@ -128,7 +138,7 @@ def configure(config):
                                f"{os.path.basename(frag)}")
                 elif key in override:
                     unmet.append(f"{key}={want}: overridden by "
-                                 f"{os.path.basename(ours[1])}")
+                                 f"{', '.join(os.path.basename(f) for f in ours[1:])}")
                 else:
                     unmet.append(f"{key}={want} (got {have}): not "
                                  "available on this arch/base")
