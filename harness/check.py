@@ -5,11 +5,14 @@ broken one.
 2. the series applies on the base with git am, and tree -> export gives
    series/ back byte for byte;
 3. every patch: checkpatch.pl --strict clean, Signed-off-by the
-   repository's identity, no review trailers nobody gave;
-4. `make run`: base and series, both configs, identical outcomes;
+   author (its From: identity), no review trailers nobody gave;
+4. `make run`: base and series, both configs, the same outcomes but for
+   the changes harness/expected_changes.json declares;
 5. bisect: every patch builds in both configs (incrementally), adds no
-   W=1 or sparse warning to the objects it touches, boots and gives the
-   base's outcomes; a selftest patch builds its selftests;
+   W=1 or sparse warning to the objects it touches, boots and runs the
+   exit-path suites with the base's outcomes, but for the declared changes
+   of the patches up to it (the series tip ran everything in step 4); a
+   selftest patch builds its selftests;
 6. a short `make validate` (churn, gdb, auditd) on lockdep kernels.
 
 Usage: python3 -m harness.check [--quick]  (--quick: steps 1-3 only)
@@ -20,7 +23,7 @@ import re
 import subprocess
 import sys
 
-from . import kbuild, results, run as runmod, selftests, tree
+from . import kbuild, results, run as runmod, selftests, suites, tree
 from .common import (CONFIGS, OUT, ROOT, TREE, HarnessError, Stage,
                      git, say, series_patches, write_json)
 
@@ -43,51 +46,60 @@ def unit_tests():
                                proc.stdout[-4000:], stage="check")
 
 
-def identity():
-    name = git("config", "user.name", cwd=ROOT)
-    email = git("config", "user.email", cwd=ROOT)
-    return f"{name} <{email}>"
+def author(head):
+    """The From: identity of a format-patch mail header (folded lines
+    joined)."""
+    m = re.search(r"^From: (.*(?:\n[ \t].*)*)", head, re.M)
+    return re.sub(r"\s*\n\s+", " ", m.group(1)).strip() if m else None
+
+
+def check_patch_trailers(name, text):
+    """The author signs the patch off; no review trailer nobody gave."""
+    head, _, _ = text.partition("\n---\n")
+    who = author(head)
+    if not who:
+        raise HarnessError(f"{name}: no From: header; not a format-patch "
+                           "mail", stage="checkpatch")
+    sobs = re.findall(r"^Signed-off-by: (.*)$", head, re.M)
+    if who not in sobs:
+        raise HarnessError(f"{name}: its author {who} has not signed it "
+                           "off (no matching Signed-off-by:)",
+                           stage="checkpatch")
+    for t in FORBIDDEN_TRAILERS:
+        if re.search(rf"^{t}:", head, re.M):
+            raise HarnessError(f"{name}: carries a {t}: trailer "
+                               "that nobody gave", stage="checkpatch")
+    return who
 
 
 def check_patches():
     patches = series_patches()
     if not patches:
         raise HarnessError("series/ has no patches", stage="check")
-    who = identity()
+    authors = set()
     with Stage(f"check: checkpatch --strict and trailers on {len(patches)} "
                "patches"):
         for p in patches:
             name = os.path.basename(p)
-            text = open(p).read()
-            head, _, _ = text.partition("\n---\n")
-            sobs = re.findall(r"^Signed-off-by: (.*)$", head, re.M)
-            if who not in sobs:
-                raise HarnessError(f"{name}: no 'Signed-off-by: {who}'",
-                                   stage="checkpatch", log=p)
-            for t in FORBIDDEN_TRAILERS:
-                if re.search(rf"^{t}:", head, re.M):
-                    raise HarnessError(f"{name}: carries a {t}: trailer "
-                                       "that nobody gave", stage="checkpatch",
-                                       log=p)
+            authors.add(check_patch_trailers(name, open(p).read()))
             proc = subprocess.run(
                 [os.path.join(TREE, "scripts/checkpatch.pl"), "--strict",
                  "--quiet", "--no-summary", "--show-types",
                  f"--ignore={CHECKPATCH_IGNORE}", p], cwd=TREE,
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                env=dict(os.environ, PATH="/usr/bin:" + os.environ["PATH"]))
+                env=dict(os.environ, PATH="/usr/bin:" + os.environ["PATH"]),
+                timeout=300)
             if proc.returncode or proc.stdout.strip():
                 raise HarnessError(f"checkpatch --strict: {name}:\n" +
                                    proc.stdout.strip()[:4000],
                                    stage="checkpatch", log=p)
-    say(f"{len(patches)} patches checkpatch --strict clean, signed off by "
-        f"{who}")
+    say(f"{len(patches)} patches checkpatch --strict clean, each signed off "
+        f"by its author ({', '.join(sorted(authors))})")
 
 
 def bisect(base_rows):
     """Build, strict-check and test every patch of the series."""
     commits = tree.commits()
-    base_out = {(r["config"], r["suite"], r["test"]): r["result"]
-                for r in base_rows if r["kernel"] == "base"}
     summary = {name: {"patch": name, "kernel_changed": False,
                       "selftests_built": False, "strict": {}, "tests": {}}
                for _, name in commits}
@@ -125,31 +137,46 @@ def bisect(base_rows):
             say(f"{name} {config}: W=1 C=2 on {len(objs[name])} objects: "
                 "no new warnings")
 
-    # Every patch's kernel, both configs, boots and runs every test.
+    # Every patch's kernel, both configs, boots and runs the exit-path
+    # suites; the series tip's kernel ran everything in `run`.
     images = kbuild.patch_kernels()
+    tip = [(n, c, i) for _, n, c, i in images
+           if i.startswith(kbuild.kernel_dir("series", c))]
     fresh = [(name, config, image) for sha, name, config, image in images
              if not image.startswith(kbuild.kernel_dir("series", config))]
-    rows = runmod.test_kernels(fresh, os.path.join(
-        OUT, "initramfs-tests.cpio.gz")) if fresh else []
-    # The last kernel-changing patch builds the series' own kernel, which
-    # `run` has just tested.
+    planned = runmod.run_order(suites.exit_path_tests())
+    rows = runmod.test_kernels(fresh, runmod.initramfs(
+        selftests.install_dir(), "exit-path", planned),
+        planned=planned) if fresh else []
+    for name, config, image in tip:
+        rows += [dict(r, kernel=name) for r in base_rows
+                 if r["kernel"] == "series" and r["config"] == config]
+    subjects = tree.subjects()
+    decls = results.with_positions(results.expected_changes(), subjects)
+    position = {name: i for i, (_, name) in enumerate(commits, 1)}
     for sha, name, config, image in images:
-        if image.startswith(kbuild.kernel_dir("series", config)):
-            rows += [dict(r, kernel=name) for r in base_rows
-                     if r["kernel"] == "series" and r["config"] == config]
-    for sha, name, config, image in images:
-        mine = {(r["suite"], r["test"]): r["result"] for r in rows
-                if r["kernel"] == name and r["config"] == config}
-        diff = [f"{s}:{t}: base {base_out.get((config, s, t))} -> {res}"
-                for (s, t), res in sorted(mine.items())
-                if base_out.get((config, s, t)) != res]
+        mine = [r for r in rows if r["kernel"] == name and
+                r["config"] == config]
+        progs = {(r["suite"], r["test"].split("/")[0]) for r in mine}
+        base = [r for r in base_rows if r["kernel"] == "base" and
+                (r["suite"], r["test"].split("/")[0]) in progs]
+        diff = [f"{s}:{t}: expected {want}, got {got}" for s, t, want, got
+                in results.unexpected(mine, base, decls, position[name],
+                                      config)]
+        declared = [f"{d['suite']}:{d['test']}: "
+                    f"{results.declared_result(decls, position[name], config, d['suite'], d['test'])[0]}"
+                    for d in decls if d["config"] == config and
+                    position[name] >= d["position"]]
         summary[name]["tests"][config] = {"outcomes": len(mine),
-                                          "differences": diff}
+                                          "differences": diff,
+                                          "declared_in_effect": declared}
         if diff:
-            raise HarnessError(f"{name} changes test outcomes in {config}:"
-                               "\n  " + "\n  ".join(diff), stage="bisect",
-                               config=config, kernel=name)
-        say(f"{name} {config}: {len(mine)} outcomes, all as on base")
+            raise HarnessError(f"{name} gives unexpected test outcomes in "
+                               f"{config}:\n  " + "\n  ".join(diff),
+                               stage="bisect", config=config, kernel=name)
+        say(f"{name} {config}: {len(mine)} outcomes, as on base"
+            + (f" but for {len(declared)} declared changes" if declared
+               else ""))
     kbuild.checkout("series")
     out = [summary[name] for _, name in commits]
     write_json(os.path.join(OUT, "bisect.json"), out)

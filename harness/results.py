@@ -77,23 +77,106 @@ def compare(rows, a="base", b="series"):
 
 
 def expected_changes():
-    """Declared behaviour changes: [{"patch", "suite", "test", "before",
-    "after", "why"}]."""
+    """Declared behaviour changes: [{"patch", "config", "suite", "test",
+    "before", "after", "why"}].  "patch" is the subject of the commit that
+    makes the change: kernels before it must give "before", it and every
+    kernel after it "after"."""
     return read_json(EXPECTED_CHANGES, default=[])
 
 
-def undeclared(diffs, kernel_b="series"):
-    decl = {(d["suite"], d["test"], d["before"], d["after"])
-            for d in expected_changes()}
-    return [d for d in diffs if (d[1], d[2], d[3], d[4]) not in decl]
+def declared_result(decls, position, config, suite, test):
+    """(result, why) a declared change expects of (config, suite, test) on
+    the kernel at position (0 = base, n = n patches applied; positions of
+    the declaring patches are in d["position"]), or None if undeclared."""
+    for d in decls:
+        if (d["config"], d["suite"], d["test"]) == (config, suite, test):
+            res = d["after"] if position >= d["position"] else d["before"]
+            return res, d["why"]
+    return None
 
 
-def failures(rows):
-    """Rows that break a promise: a failure that is not known in advance."""
+def with_positions(decls, subjects):
+    """decls with "position": the 1-based index of the declaring patch
+    among subjects (the series' commit subjects, oldest first)."""
+    out = []
+    for d in decls:
+        if d["patch"] not in subjects:
+            raise ValueError(f"expected_changes.json names a patch that is "
+                             f"not in the series: {d['patch']!r}")
+        out.append(dict(d, position=subjects.index(d["patch"]) + 1))
+    return out
+
+
+def _program_ok(rows_by_test, prog, result):
+    """A program's own row follows its subtests: fail iff one fails."""
+    subs = [r for t, r in rows_by_test.items() if t.startswith(prog + "/")]
+    return bool(subs) and (result == "fail") == any(
+        r in ("fail", "timeout") for r in subs)
+
+
+def unexpected(rows, base_rows, decls, position, config):
+    """The outcomes of one kernel (rows, at position) that differ from what
+    the base's outcomes and the declared changes predict for config:
+    [(suite, test, expected, got)].  A program's own row that differs
+    only because declared subtests changed is not counted."""
+    base = {(r["suite"], r["test"]): r["result"] for r in base_rows
+            if r["config"] == config}
+    mine = {(r["suite"], r["test"]): r["result"] for r in rows
+            if r["config"] == config}
+    by_suite = collections.defaultdict(dict)
+    for (suite, test), res in mine.items():
+        by_suite[suite][test] = res
+    out = []
+    for (suite, test) in sorted(set(base) | set(mine)):
+        got = mine.get((suite, test), "absent")
+        at_base = base.get((suite, test), "absent")
+        decl = declared_result(decls, position, config, suite, test)
+        was = declared_result(decls, 0, config, suite, test)
+        if decl:
+            want = decl[0]
+            if was and at_base != was[0]:
+                out.append((suite, test, f"{was[0]} on the base", at_base))
+        else:
+            want = at_base
+        if got == want:
+            continue
+        if "/" not in test and any(
+                declared_result(decls, position, config, suite, t)
+                for t in by_suite[suite] if t.startswith(test + "/")) and \
+                _program_ok(by_suite[suite], test, got):
+            continue
+        out.append((suite, test, want, got))
+    return out
+
+
+def undeclared(diffs, decls=None, position=None):
+    """The base/series differences (compare()'s tuples) that no declared
+    change explains.  Without positions every declared change counts as
+    made by the series."""
+    decls = expected_changes() if decls is None else decls
+    keys = {(d["config"], d["suite"], d["test"], d["before"], d["after"])
+            for d in decls}
+    progs = {(d["config"], d["suite"], d["test"].split("/")[0])
+             for d in decls}
+    return [d for d in diffs if d not in keys and
+            (d[0], d[1], d[2]) not in progs]
+
+
+def failures(rows, decls=()):
+    """Rows that break a promise: a failure that is not known in advance
+    and is not the "before" side of a declared change on the base."""
+    declared_fail = {(d["config"], d["suite"], d["test"]) for d in decls
+                     if d["before"] == "fail"}
+    declared_progs = {(c, s, t.split("/")[0]) for c, s, t in declared_fail}
     bad = []
     for r in rows:
-        if r["result"] in ("fail", "timeout") and "known" not in r:
-            bad.append(r)
+        if r["result"] not in ("fail", "timeout") or "known" in r:
+            continue
+        key = (r["config"], r["suite"], r["test"])
+        if r["kernel"] == "base" and (key in declared_fail or
+                                      key in declared_progs):
+            continue
+        bad.append(r)
     return bad
 
 
@@ -133,17 +216,21 @@ def summary_table(rows):
     return "\n".join(lines)
 
 
-def report(rows, path, extra=""):
+def report(rows, path, extra="", decls=()):
     diffs = compare(rows)
-    bad = failures(rows)
+    bad = failures(rows, decls)
     text = ["# Test report", "",
             "Cells are pass/fail/skip, counted over subtests (a program "
             "without subtests counts once).", "", summary_table(rows), ""]
     text.append("## Outcomes that differ between base and series")
     text.append("")
     if diffs:
+        why = {(d["config"], d["suite"], d["test"]): d for d in decls}
         for d in diffs:
-            text.append(f"- {d[0]} {d[1]}:{d[2]}: {d[3]} -> {d[4]}")
+            w = why.get((d[0], d[1], d[2]))
+            note = (f" (declared by \"{w['patch']}\": {w['why']})" if w
+                    else "")
+            text.append(f"- {d[0]} {d[1]}:{d[2]}: {d[3]} -> {d[4]}{note}")
     else:
         text.append("None: every test has the same outcome on both kernels.")
     text += ["", "## Failures", ""]

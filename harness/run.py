@@ -21,10 +21,11 @@ def run_order(tests):
     return sorted(tests, key=lambda t: t.startswith("audit:"))
 
 
-def initramfs(install_dir, name="tests"):
+def initramfs(install_dir, name="tests", tests=None):
     path = os.path.join(OUT, f"initramfs-{name}.cpio.gz")
-    with Stage("initramfs"):
-        boot.make_initramfs(path, install_dir, run_order(suites.all_tests()),
+    tests = run_order(suites.all_tests()) if tests is None else tests
+    with Stage(f"initramfs {name} ({len(tests)} test programs)"):
+        boot.make_initramfs(path, install_dir, tests,
                             env_lines=suites.env_lines())
     return path
 
@@ -34,14 +35,14 @@ def _inputs_key(image, initrd, planned):
                      " ".join(boot.qemu_cmd("", "")))
 
 
-def test_kernels(kernels, initrd, reuse=False):
+def test_kernels(kernels, initrd, reuse=False, planned=None):
     """Boot each (name, config, image) with the test initramfs; return rows.
     A kernel that fails to boot or hangs is an error for that kernel; the
     others still run, then the first error is raised.  With reuse, a kernel
     whose Image, initramfs and qemu command are byte-identical to those of
     its last run is not booted again: its results are reused, and said so.
     """
-    planned = run_order(suites.all_tests())
+    planned = run_order(suites.all_tests()) if planned is None else planned
     rows, errors = [], []
 
     def one(k):
@@ -115,10 +116,21 @@ def main(argv):
                              r["test"]))
     json_path, md_path = results.default_paths()
     write_json(json_path, rows)
-    diffs, bad = results.report(rows, md_path)
+    decls = results.with_positions(results.expected_changes(),
+                                   tree.subjects())
+    diffs, bad = results.report(rows, md_path, decls=decls)
     print_summary(rows, diffs, bad)
     say(f"wrote {json_path} ({len(rows)} rows) and {md_path}")
-    und = results.undeclared(diffs)
+    und = results.undeclared(diffs, decls)
+    tip = len(tree.subjects())
+    for config in CONFIGS:
+        series = [r for r in rows if r["kernel"] == "series"]
+        base = [r for r in rows if r["kernel"] == "base"]
+        und += [(config, *u) for u in results.unexpected(
+            series, base, decls, tip, config)]
+    und = sorted(set(und))
+    for u in und:
+        say(f"unexpected outcome: {u}")
     if bad or und:
         raise HarnessError(f"{len(bad)} failing tests, {len(und)} undeclared "
                            "outcome differences (see out/report.md)",
