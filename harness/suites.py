@@ -6,12 +6,15 @@ TARGETS = ["ptrace", "rseq", "arm64", "breakpoints", "seccomp",
            "syscall_user_dispatch", "audit", "ftrace"]
 
 # The base tree's own tests that exercise the syscall path.
+# rseq's basic_percpu_ops_test (200 threads x 5000 reps) is left out: on
+# the 7.3 base under TCG it had not finished after 7 minutes with two
+# guests sharing the two cores (80 s on 6.12); basic_test and a bounded
+# param_test run rseq critical sections instead.
 BASE_TESTS = [
     "ptrace:get_syscall_info",
     "ptrace:peeksiginfo",
     "ptrace:vmaccess",
     "rseq:basic_test",
-    "rseq:basic_percpu_ops_test",
     "rseq:param_test",
     "arm64:ptrace",
     "arm64:syscall-abi",
@@ -29,6 +32,23 @@ SERIES_TESTS = [
     "ftrace:syscall_exit_event",
 ]
 
+# What a boot of each intermediate patch of the series runs (make check's
+# bisect): the series' own tests and the base tree's tests of the syscall
+# entry and exit paths.  The slow rseq stress tests run on the base and the
+# series tip only.
+EXIT_PATH_BASE_TESTS = [
+    "ptrace:get_syscall_info",
+    "arm64:ptrace",
+    "arm64:syscall-abi",
+    "breakpoints:breakpoint_test_arm64",
+    "seccomp:seccomp_bpf",
+]
+
+
+def exit_path_tests():
+    return EXIT_PATH_BASE_TESTS + SERIES_TESTS
+
+
 # Arguments, as run_kselftest.sh takes them (KSELFTEST_<NAME>_ARGS).
 # param_test is bounded: one spinlock run, 4 threads, 200 repetitions.
 ARGS = {
@@ -42,13 +62,17 @@ ARGS = {
 # known only if every failing subtest is).
 KNOWN = {
     "syscall_user_dispatch:sud_test":
-        "syscall user dispatch needs GENERIC_ENTRY, which arm64 in 6.12 "
-        "does not use: prctl(PR_SET_SYSCALL_USER_DISPATCH) fails",
+        "syscall user dispatch needs GENERIC_ENTRY, which arm64 does not "
+        "use (7.3 as 6.12): prctl(PR_SET_SYSCALL_USER_DISPATCH) fails",
+    "seccomp:seccomp_bpf/global.user_notification_wait_killable_after_reply":
+        "races a 1 ms itimer against many user-notification round trips "
+        "(a test new since 6.12); under TCG it does not finish within "
+        "the kselftest harness's 30 s timeout, on every kernel",
     "ptrace:vmaccess/global.attach":
-        "expects PTRACE_ATTACH to succeed while a multi-threaded tracee "
-        "execs with a zombie sibling; that de_thread()/cred_guard_mutex "
-        "change is not in 6.12, so the test hangs until its 30 s timeout "
-        "on every kernel",
+        "expects PTRACE_ATTACH to fail with EAGAIN while a multi-threaded "
+        "tracee execs with a zombie sibling; that de_thread()/"
+        "cred_guard_mutex change is in neither 6.12 nor 7.3, so the test "
+        "hangs until its 30 s timeout on every kernel",
 }
 
 
@@ -70,12 +94,11 @@ def all_tests():
     return BASE_TESTS + SERIES_TESTS
 
 
-def installed_names():
-    return all_tests()
-
-
 def env_lines():
-    lines = []
+    # rseq's param_test registers rseq itself and fails (exit 255) when
+    # glibc already has: run_param_test.sh turns glibc's registration off
+    # the same way.
+    lines = ['export GLIBC_TUNABLES="glibc.pthread.rseq=0"']
     for name, args in sorted(ARGS.items()):
         var = "KSELFTEST_" + "".join(c if c.isalnum() else "_"
                                      for c in name).upper() + "_ARGS"
