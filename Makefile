@@ -6,7 +6,7 @@
 #                 checkpatch clean, `run`, and every patch on its own
 #
 # Smaller steps: deps tree export build selftests test-harness outgoing
-# Evidence: bench validate cover
+# Evidence: bench validate cover rangediff selftests-6.12
 # BASE=<kernel git tree | source dir | tarball> uses your own base.
 # PIECES=strace (or churn,gdb,...) narrows make validate.
 
@@ -14,7 +14,7 @@ PYTHON ?= python3
 H = $(PYTHON) -m harness
 
 .PHONY: run check check-quick deps tree export build selftests bench cover validate \
-	test-harness outgoing clean distclean help
+	test-harness outgoing clean distclean help rangediff selftests-6.12
 
 run:
 	$(H).run
@@ -60,6 +60,12 @@ bench: deps
 
 cover:
 	$(H).cover
+
+rangediff: deps
+	$(H).rangediff
+
+selftests-6.12: deps
+	$(H).oldbase
 
 validate: deps
 	$(H).validate $(if $(PIECES),--pieces $(PIECES))

@@ -1,5 +1,6 @@
 """`make bench`: instructions per syscall on each path, base vs every
-patch, both configs.
+patch, in the debug, prod and distro configs (distro: prod plus the options
+of Debian's arm64 kernel that change the syscall path's code).
 
 guest/bench.c runs in a guest under `-icount shift=0,sleep=off,align=off
 -smp 1` with a fixed -seed and a byte-identical initramfs: the guest clock
@@ -22,6 +23,7 @@ from . import boot, kbuild, tree
 from .common import (BUILD, CONFIGS, CROSS_COMPILE, GUEST_DIR, OUT,
                      HarnessError, Stage, run, say, write_json)
 
+BENCH_CONFIGS = CONFIGS + ("distro",)
 PATHS = ["nowork", "tracepoint", "seccomp", "seccomp_errno", "ptrace",
          "audit"]
 LINE = re.compile(r"^BENCH path=(\S+) (?:iters=(\d+) ns=(\d+) "
@@ -79,14 +81,14 @@ def kernels(quick):
     """[(label, config, image)] in order: base, each patch that changes the
     kernel, series."""
     out = []
-    for config in CONFIGS:
+    for config in BENCH_CONFIGS:
         out.append(("base", config, os.path.join(
             kbuild.kernel_dir("base", config), "Image")))
     if not quick:
         for i, (sha, name, config, image) in enumerate(
-                kbuild.patch_kernels()):
+                kbuild.patch_kernels(BENCH_CONFIGS)):
             out.append((name, config, image))
-    for config in CONFIGS:
+    for config in BENCH_CONFIGS:
         out.append(("series", config, os.path.join(
             kbuild.kernel_dir("series", config), "Image")))
     return out
@@ -94,7 +96,7 @@ def kernels(quick):
 
 def table(rows, base):
     lines = []
-    for config in CONFIGS:
+    for config in BENCH_CONFIGS:
         ks = []
         for r in rows:
             if r["config"] == config and r["kernel"] not in ks:
@@ -120,7 +122,7 @@ def table(rows, base):
 def main(argv):
     quick = "--quick" in argv
     tree.apply_series()
-    for config in CONFIGS:
+    for config in BENCH_CONFIGS:
         kbuild.configure(config)
         for name in ("base", "series"):
             kbuild.build(name, name, config)
@@ -146,7 +148,7 @@ def main(argv):
     with Stage("bench: one wall-clock run (no -icount; noise)"):
         wall = []
         for name in ("base", "series"):
-            for config in CONFIGS:
+            for config in BENCH_CONFIGS:
                 image = os.path.join(kbuild.kernel_dir(name, config), "Image")
                 w = measure(name, config, image, initrd, icount=False,
                             tag="wall")

@@ -8,7 +8,7 @@ The prose lives in harness/cover.txt; @MATRIX@ and @BENCH@ are replaced.
 import collections
 import os
 
-from . import tree
+from . import results, suites, tree
 from .common import (CONFIGS, OUT, ROOT, HarnessError, git, read_json,
                      say)
 
@@ -35,10 +35,18 @@ def matrix(rows, bisect):
         lines.append(f"  {k:<7} {cf:<7} {progs[(k, cf)]:>8} {n['pass']:>5} "
                      f"{n['fail'] + n['timeout']:>5} {n['skip']:>5} "
                      f"{n['known']:>6}")
+    diffs = results.compare(rows)
+    decls = results.expected_changes()
+    und = results.undeclared(diffs, decls)
     per_kernel = sum(1 for r in rows if r["kernel"] == "base")
-    lines += ["", f"Outcomes are identical between base and series for all "
-              f"{per_kernel}", f"results ({per_kernel // len(CONFIGS)} per "
-              "config)."]
+    same = per_kernel - len(diffs)
+    lines += ["", f"Of the {per_kernel} results per kernel "
+              f"({per_kernel // len(CONFIGS)} per config), {same} are the "
+              "same on base and", f"series; the {len(diffs)} that differ are "
+              "the declared changes" + (":" if not und else
+                                        f", and {len(und)} undeclared:")]
+    for d in diffs:
+        lines.append(f"  {d[0]:<6} {d[1]}:{d[2]}: {d[3]} -> {d[4]}")
     skips = collections.Counter(
         (r["suite"], r["test"].split("/")[0], r["config"],
          r.get("reason", "no reason printed")) for r in rows
@@ -47,9 +55,11 @@ def matrix(rows, bisect):
     for (suite, prog, config, why), n in sorted(skips.items()):
         lines += [f"Skipped: {n} cases of {suite}/{prog} on {config} "
                   f"({why})."]
-    lines += ["Known: sud_test (syscall user dispatch needs GENERIC_ENTRY)",
-              "and vmaccess global.attach (an exec/ptrace change that 6.12",
-              "does not have); the same on every kernel."]
+    known = sorted({f"{r['suite']}:{r['test']}" for r in rows
+                    if "known" in r and "/" not in r["test"]})
+    for k in known:
+        why = suites.known_reason(*k.split(":", 1))
+        lines.append(f"Known on every kernel: {k} ({why}).")
     if bisect:
         built = [b for b in bisect if b["kernel_changed"]]
         st = [b for b in bisect if b["selftests_built"]]
@@ -58,8 +68,10 @@ def matrix(rows, bisect):
         lines += ["", f"Bisection: each of the {len(built)} kernel patches "
                   "built in both configs with no new", "W=1 or sparse "
                   "warning in the objects it touches, booted, and gave the "
-                  "base's", f"outcome for all {n} results; each of the "
-                  f"{len(st)} selftest patches builds its tests."]
+                  "base's outcome", f"for all {n} results of the exit-path "
+                  "suites, but for the declared changes", "of the patches "
+                  f"up to it; each of the {len(st)} selftest patches builds "
+                  "its tests."]
     return "\n".join(lines)
 
 
@@ -113,6 +125,9 @@ def render():
     bench = read_json(os.path.join(OUT, "bench.json"), [])
     text = text.replace("@MATRIX@", matrix(rows, bisect))
     text = text.replace("@BENCH@", bench_table(bench))
+    if "@RANGEDIFF@" in text:
+        from . import rangediff
+        text = text.replace("@RANGEDIFF@", rangediff.range_diff().rstrip())
     return text
 
 
