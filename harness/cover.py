@@ -7,6 +7,7 @@ The prose lives in harness/cover.txt; @MATRIX@ and @BENCH@ are replaced.
 
 import collections
 import os
+import re
 
 from . import results, suites, tree
 from .common import (CONFIGS, OUT, ROOT, HarnessError, git, read_json,
@@ -127,7 +128,14 @@ def render():
     text = text.replace("@BENCH@", bench_table(bench))
     if "@RANGEDIFF@" in text:
         from . import rangediff
-        text = text.replace("@RANGEDIFF@", rangediff.range_diff().rstrip())
+        full = rangediff.range_diff()
+        pairs = [ln for ln in full.splitlines()
+                 if re.match(r"^ *(\d+|-): ", ln)]
+        text = text.replace("@RANGEDIFF@", "\n".join(pairs) + "\n\n" +
+                            f"(the pairs of `git range-diff`; its full "
+                            f"output, {len(full.splitlines())} lines, is "
+                            "long because the base moved from 6.12 to "
+                            "7.3)")
     return text
 
 

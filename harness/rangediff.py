@@ -50,9 +50,10 @@ def _g(*args, **kw):
                stage="rangediff", timeout=300, **kw)
 
 
-def _base_commit(branch, files):
-    """An orphan commit on branch holding files {path: bytes}."""
-    _g("checkout", "-q", "--orphan", branch)
+def _base_commit(label, files):
+    """An orphan branch label whose one commit, tagged label-base, holds
+    files {path: bytes}."""
+    _g("checkout", "-q", "--orphan", label)
     _g("rm", "-rq", "--cached", "--ignore-unmatch", ".")
     for f in os.listdir(SCRATCH):
         if f != ".git":
@@ -64,8 +65,8 @@ def _base_commit(branch, files):
         with open(dest, "wb") as fh:
             fh.write(data)
     _g("add", "-f", "-A", ".")
-    _g("commit", "-q", "--allow-empty", "-m", f"{branch}")
-    _g("tag", "-f", branch)
+    _g("commit", "-q", "--allow-empty", "-m", f"{label} base")
+    _g("tag", "-f", f"{label}-base")
 
 
 def _apply(patches, label):
@@ -123,13 +124,10 @@ def range_diff():
         shutil.rmtree(SCRATCH, ignore_errors=True)
         os.makedirs(SCRATCH)
         _g("init", "-q", "-b", "scratch", ".")
-        _base_commit("v1-base", from_tarball(deps.base_tarball("6.12"),
-                                             paths))
+        _base_commit("v1", from_tarball(deps.base_tarball("6.12"), paths))
         _apply(v1, "v1")
-        _g("branch", "-f", "v1")
-        _base_commit("v2-base", from_tree(paths))
+        _base_commit("v2", from_tree(paths))
         _apply(v2, "v2")
-        _g("branch", "-f", "v2")
         proc = subprocess.run(["git", "range-diff", "--no-color",
                                "--creation-factor=80", "v1-base..v1",
                                "v2-base..v2"], cwd=SCRATCH,
