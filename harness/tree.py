@@ -214,11 +214,16 @@ def subjects():
 def maintainers(patches):
     """(To, Cc) for these patches from the tree's get_maintainer.pl:
     maintainers and lists To, everyone else it names Cc."""
+    # The series tip's MAINTAINERS, whatever revision is checked out (the
+    # series adds an entry).
+    mfile = os.path.join(BUILD, "MAINTAINERS.series")
+    with open(mfile, "w") as fh:
+        fh.write(git("show", "series:MAINTAINERS") + "\n")
     proc = subprocess.run(
         [os.path.join(TREE, "scripts/get_maintainer.pl"), "--no-git",
          "--no-git-fallback", "--no-rolestats", "--roles", "--no-tree",
-         *patches], cwd=TREE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+         "--mpath", mfile, *patches], cwd=TREE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, timeout=300)
     if proc.returncode:
         raise HarnessError("get_maintainer.pl failed: " + proc.stderr,
                            stage="export")
@@ -252,12 +257,16 @@ EXTRA_CC = [
 
 def format_series(outdir, extra=()):
     """format-patch base..series into outdir, To/Cc from get_maintainer.pl
-    (a first pass gives it the patches to read)."""
+    (a first pass gives it the patches to read).  The cover letter is
+    from the series' author, whoever runs the export."""
     os.makedirs(outdir, exist_ok=True)
+    who = git("log", "-1", "--format=%an%n%ae", "series").split("\n")
+    env = {"GIT_AUTHOR_NAME": who[0], "GIT_AUTHOR_EMAIL": who[1],
+           "GIT_COMMITTER_NAME": who[0], "GIT_COMMITTER_EMAIL": who[1]}
     first = tempfile.mkdtemp(dir=os.path.dirname(outdir))
     try:
         run(["git", *FORMAT_ARGS, "-o", first, "base..series"], cwd=TREE,
-            log=LOG, stage="export", what="git format-patch")
+            log=LOG, stage="export", what="git format-patch", env=env)
         to, cc = maintainers(sorted(
             f for f in glob.glob(os.path.join(first, "*.patch"))
             if "0000-cover-letter" not in f))
@@ -269,7 +278,7 @@ def format_series(outdir, extra=()):
     cc += [a for a in EXTRA_CC if a not in to and a not in cc]
     run(["git", *FORMAT_ARGS, *extra, *[f"--to={a}" for a in to],
          *[f"--cc={a}" for a in cc], "-o", outdir, "base..series"],
-        cwd=TREE, log=LOG, stage="export", what="git format-patch")
+        cwd=TREE, log=LOG, stage="export", what="git format-patch", env=env)
     _pin_cover_date(outdir)
     return sorted(glob.glob(os.path.join(outdir, "*.patch")))
 
