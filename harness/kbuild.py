@@ -21,7 +21,8 @@ from .common import (ARCH, BUILD, CONFIGS, CONFIGS_DIR, CROSS_COMPILE, OUT,
                      TREE, HarnessError, Stage, git, jobs, run, say,
                      sha256_of, file_bytes)
 
-# Selftest directories whose config fragments are merged.  ftrace is left
+# Selftest directories whose config fragments are merged (breakpoints too,
+# though its test is not run: see suites.py).  ftrace is left
 # out on purpose: its fragment serves ftracetest's whole suite (BTF,
 # kprobes, modules); the exit-path event test needs only FTRACE_SYSCALLS,
 # which configs/base.config has.

@@ -2,10 +2,16 @@
 outcomes known in advance (with the reason)."""
 
 # kselftest TARGETS to build.  arm64 is built with ARM64_SUBTARGETS=abi.
-TARGETS = ["ptrace", "rseq", "arm64", "breakpoints", "seccomp",
-           "syscall_user_dispatch", "audit", "ftrace"]
+TARGETS = ["ptrace", "rseq", "arm64", "seccomp", "syscall_user_dispatch",
+           "audit", "ftrace"]
 
 # The base tree's own tests that exercise the syscall path.
+# breakpoints' breakpoint_test_arm64 is left out: in one of five boots it
+# oopsed the 7.3.4 base kernel itself (prod config: NULL dereference in
+# perf_ctx_sched_task_cb() from __perf_event_task_sched_in() as the test's
+# child entered a ptrace stop after a watchpoint hit), a perf bug of the
+# base that would make the gate fail at random; it does not test the
+# syscall exit path.
 # rseq's basic_percpu_ops_test (200 threads x 5000 reps) is left out: on
 # the 7.3 base under TCG it had not finished after 7 minutes with two
 # guests sharing the two cores (80 s on 6.12); basic_test and a bounded
@@ -18,7 +24,6 @@ BASE_TESTS = [
     "rseq:param_test",
     "arm64:ptrace",
     "arm64:syscall-abi",
-    "breakpoints:breakpoint_test_arm64",
     "seccomp:seccomp_bpf",
     "syscall_user_dispatch:sud_test",
 ]
@@ -40,7 +45,6 @@ EXIT_PATH_BASE_TESTS = [
     "ptrace:get_syscall_info",
     "arm64:ptrace",
     "arm64:syscall-abi",
-    "breakpoints:breakpoint_test_arm64",
     "seccomp:seccomp_bpf",
 ]
 
