@@ -56,10 +56,13 @@ def matrix(rows, bisect):
     for (suite, prog, config, why), n in sorted(skips.items()):
         lines += [f"Skipped: {n} cases of {suite}/{prog} on {config} "
                   f"({why})."]
-    known = sorted({f"{r['suite']}:{r['test']}" for r in rows
-                    if "known" in r and "/" not in r["test"]})
-    for k in known:
-        why = suites.known_reason(*k.split(":", 1))
+    known = sorted({(f"{r['suite']}:{r['test']}", r["known"]) for r in rows
+                    if "known" in r and (r["result"] != "pass")
+                    and (f"{r['suite']}:{r['test']}" in suites.KNOWN or
+                         ("/" in r["test"] and
+                          f"{r['suite']}:{r['test'].split('/')[0]}"
+                          not in suites.KNOWN))})
+    for k, why in known:
         lines.append(f"Known on every kernel: {k} ({why}).")
     if bisect:
         built = [b for b in bisect if b["kernel_changed"]]
@@ -92,7 +95,8 @@ def bench_table(rows):
            "-icount (each", "kernel booted twice, the counts agree "
            "exactly); patches that do not", "change the kernel are left "
            "out; ptrace is per entry+exit stop pair."]
-    for config in CONFIGS:
+    for config in sorted({r["config"] for r in rows},
+                         key=lambda c: (c not in CONFIGS, c)):
         kernels = []
         for r in rows:
             if r["config"] == config and r["kernel"] not in kernels:
