@@ -14,13 +14,14 @@ Usage: python3 -m harness.oldbase
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 
 from . import deps, ktap  # noqa: F401  (ktap: imported for the inner run)
-from .common import (BUILD, CONFIGS, OUT, ROOT, SERIES, HarnessError, Stage,
-                     read_json, say, series_patches, write_json)
+from .common import (BUILD, CONFIGS, OUT, ROOT, SERIES, TREE, HarnessError,
+                     Stage, read_json, run, say, series_patches, write_json)
 
 NAME = "6.12"
 # Why a 7.3 base outcome is not expected on 6.12: (suite, test prefix) ->
@@ -45,6 +46,126 @@ def selftest_only(patches):
                          x == "MAINTAINERS" for x in paths):
             out.append(p)
     return out
+
+
+def _rej_hunks(path):
+    """The hunks of a .rej file, each a list of (tag, text) lines."""
+    hunks = []
+    for line in open(path).read().splitlines():
+        if line.startswith("@@"):
+            hunks.append([])
+        elif hunks and line[:1] in " -+":
+            hunks[-1].append((line[:1], line[1:]))
+    return hunks
+
+
+def _statement(lines, var):
+    """Index range [i, j) of the make assignment to var, with its
+    continuation lines."""
+    pat = re.compile(rf"^{re.escape(var)}\s*(:=|\+=|\?=|=)")
+    for i, line in enumerate(lines):
+        if pat.match(line):
+            j = i + 1
+            while lines[j - 1].rstrip().endswith("\\"):
+                j += 1
+            return i, j
+    return None
+
+
+def _port_makefile(lines, hunk):
+    """Replay a hunk on a Makefile whose list lines differ from the
+    series' base: a changed assignment gets the words the hunk adds, an
+    added block goes after its nearest unchanged line."""
+    notes, i = [], 0
+    while i < len(hunk):
+        tag = hunk[i][0]
+        if tag == " ":
+            i += 1
+            continue
+        j = i
+        while j < len(hunk) and hunk[j][0] != " ":
+            j += 1
+        removed = [t for g, t in hunk[i:j] if g == "-"]
+        added = [t for g, t in hunk[i:j] if g == "+"]
+        if removed:
+            # The variable: the head of the statement the lines continue.
+            head, k = removed[0], i
+            while k > 0 and hunk[k - 1][1].rstrip().endswith("\\"):
+                k -= 1
+                head = hunk[k][1]
+            var = head.split()[0]
+            old_words = " ".join(removed).replace("\\", " ").split()
+            all_words = " ".join(added).replace("\\", " ").split()
+            new_words = [w for w in all_words if w not in old_words]
+            where = _statement(lines, var)
+            if not where or not set(old_words) <= set(all_words):
+                raise HarnessError(f"cannot port a change of {removed[0]!r}",
+                                   stage="oldbase")
+            last = where[1] - 1
+            lines[last] = lines[last].rstrip() + " " + " ".join(new_words)
+            notes.append(f"{var} += {' '.join(new_words)}")
+        else:
+            # After the nearest line above that the target has once (or
+            # the target's statement assigning the same variable), as far
+            # below it as in the hunk.
+            anchor, at, gap = None, None, 0
+            for g, t in reversed(hunk[:i]):
+                var = re.match(r"(\w+)\s*(:=|\+=|\?=|=)", t)
+                if g != "+" and t.strip() and lines.count(t) == 1:
+                    anchor, at = t, lines.index(t) + 1 + gap
+                    break
+                if g != "+" and var and _statement(lines, var.group(1)):
+                    anchor = t
+                    at = _statement(lines, var.group(1))[1] + gap
+                    break
+                gap += g != "-"
+            if anchor is None:
+                raise HarnessError(f"cannot place {added[0]!r}: its context "
+                                   "is not in the target", stage="oldbase")
+            lines[at:at] = added
+            notes.append(f"added {added[0]!r} after {anchor!r}")
+        i = j
+    return notes
+
+
+def port(patch):
+    """Apply what applies of patch; port the rejected build glue (list
+    lines in Makefiles and .gitignore files); leave out MAINTAINERS."""
+    proc = subprocess.run(["git", "apply", "--reject", patch], cwd=TREE,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=120)
+    notes = []
+    rejects = sorted(os.path.join(d, f) for d, _, files in os.walk(TREE)
+                     if "/.git" not in d + "/"
+                     for f in files if f.endswith(".rej"))
+    for rej in rejects:
+        target = rej[:-len(".rej")]
+        rel = os.path.relpath(target, TREE)
+        lines = open(target).read().splitlines()
+        for hunk in _rej_hunks(rej):
+            if rel == "MAINTAINERS":
+                notes.append("MAINTAINERS hunk left out (the entry differs "
+                             f"on {NAME}; no test reads it)")
+                continue
+            if os.path.basename(rel) == ".gitignore":
+                new = [t for g, t in hunk if g == "+" and t not in lines]
+                lines += new
+                notes.append(f"{rel}: {', '.join(new)} appended")
+            elif os.path.basename(rel) == "Makefile":
+                notes += [f"{rel}: {n}" for n in _port_makefile(lines, hunk)]
+            else:
+                raise HarnessError(
+                    f"{os.path.basename(patch)}: a hunk of {rel} does not "
+                    f"apply on {NAME} and is not build glue:\n"
+                    f"{proc.stdout.strip()}", stage="oldbase", log=rej)
+        with open(target, "w") as fh:
+            fh.write("\n".join(lines) + "\n")
+        os.unlink(rej)
+    # -f: Debian's .gitignore ignores everything.
+    paths = re.findall(r"^diff --git a/\S+ b/(\S+)$", open(patch).read(),
+                       re.M)
+    run(["git", "add", "-f", "--", *paths], cwd=TREE, stage="oldbase")
+    return notes
 
 
 def outer():
@@ -97,15 +218,20 @@ def compare(old_rows, new_rows):
 
 
 def inner():
-    from . import kbuild, run, selftests, tree
-    tree.apply_series()
+    from . import kbuild, selftests, tree
+    from . import run as runner
+    if os.path.isdir(TREE):
+        # This tree is the harness's own: leftovers of an earlier port go.
+        run(["git", "am", "--abort"], cwd=TREE, check=False, stage="oldbase")
+        run(["git", "clean", "-fdxq"], cwd=TREE, stage="oldbase")
+    tree.apply_series(port=port)
     images = []
     for config in CONFIGS:
         kbuild.configure(config)
         images.append((f"base-{NAME}", config,
                        kbuild.build(f"base-{NAME}", "base", config)))
     inst = selftests.build()
-    rows = run.test_kernels(images, run.initramfs(inst))
+    rows = runner.test_kernels(images, runner.initramfs(inst))
     rows = [dict(r, kernel=f"base-{NAME}") for r in rows]
     write_json(os.path.join(OUT, "results.json"), rows)
     new = read_json(os.environ["HARNESS_COMPARE_WITH"], default=[])

@@ -160,7 +160,11 @@ def series_identity():
                                                               "*.patch")))])
 
 
-def apply_series(force=False):
+def apply_series(force=False, port=None):
+    """Apply series/ on the base with git am.  port(patch) may resolve a
+    patch that does not apply (the selftests' backport to an older base):
+    it applies what it can and returns notes for what it changed, or
+    raises; without it a patch that does not apply is an error."""
     make_base()
     patches = series_patches()
     ident = series_identity()
@@ -173,12 +177,19 @@ def apply_series(force=False):
         for p in patches:
             # A fixed committer: anyone can apply the series, with or
             # without a git identity of their own.
+            am_env = dict(os.environ, GIT_COMMITTER_NAME="harness",
+                          GIT_COMMITTER_EMAIL="harness@localhost")
             proc = subprocess.run(
                 ["git", "am", "-q", "--committer-date-is-author-date", p],
                 cwd=TREE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True, timeout=300, env=dict(
-                    os.environ, GIT_COMMITTER_NAME="harness",
-                    GIT_COMMITTER_EMAIL="harness@localhost"))
+                text=True, timeout=300, env=am_env)
+            if proc.returncode and port:
+                for note in port(p):
+                    say(f"tree: ported {os.path.basename(p)}: {note}")
+                proc = subprocess.run(
+                    ["git", "am", "-q", "--continue"], cwd=TREE,
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    text=True, timeout=300, env=am_env)
             if proc.returncode:
                 git("am", "--abort", check=False)
                 with open(LOG, "a") as fh:
