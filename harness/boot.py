@@ -10,6 +10,8 @@ the end marker, is an error that names the log, never a pass.
 import gzip
 import io
 import os
+import re
+import select
 import stat
 import subprocess
 import time
@@ -112,8 +114,55 @@ def qemu_cmd(image, initrd, append="", icount=False, smp=2, mem=1024):
     return cmd
 
 
+# A program that prints nothing for this long is hung: the guest's busybox
+# timeout cannot run the kselftest per-program timeouts (runner.sh needs
+# --foreground), so the host applies this one and names the program.
+SILENCE = int(os.environ.get("HARNESS_SILENCE", "480"))
+RESULT = re.compile(r"^(ok|not ok) \d+ selftests: (\S+): (\S+)(.*)$")
+STARTED = re.compile(r"^# selftests: (\S+): (\S+)\s*$")
+
+
+def _console(proc, fh, timeout, silence, label, stream):
+    """Copy the guest console to fh until qemu exits.  Returns (None, why)
+    on a timeout or a silent program, else (rc, None); streams each
+    program's result line when stream is set."""
+    t0 = time.monotonic()
+    last, current, buf = t0, None, b""
+    while True:
+        now = time.monotonic()
+        if now - t0 > timeout:
+            return None, (f"boot timed out after {fmt_secs(timeout)} (no "
+                          "power-off): kernel hang or a test stuck" +
+                          (f"; running: {current}" if current else ""))
+        if silence and current and now - last > silence:
+            return None, (f"{current} printed nothing for "
+                          f"{fmt_secs(silence)}: hung (HARNESS_SILENCE)")
+        ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if not ready:
+            continue
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            return proc.wait(), None
+        fh.write(chunk)
+        fh.flush()
+        last = time.monotonic()
+        buf += chunk
+        *lines, buf = buf.split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", "replace").strip("\r")
+            m = STARTED.match(line)
+            if m:
+                current = f"{m.group(1)}:{m.group(2)}"
+            m = RESULT.match(line)
+            if m:
+                current = None
+                if stream:
+                    say(f"{label}: {m.group(1)} {m.group(2)}:{m.group(3)}"
+                        f"{m.group(4)}")
+
+
 def boot(image, initrd, log, kernel, config, timeout=DEFAULT_TIMEOUT,
-         append="", icount=False, smp=2):
+         append="", icount=False, smp=2, silence=None, stream=False):
     """Boot; return the console text.  Raises on a hang or a missing end
     marker (the console log is kept either way)."""
     if not os.path.exists(image):
@@ -124,17 +173,24 @@ def boot(image, initrd, log, kernel, config, timeout=DEFAULT_TIMEOUT,
     t0 = time.monotonic()
     with open(log, "wb") as fh:
         try:
-            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=fh,
-                                  stderr=subprocess.STDOUT, timeout=timeout)
-            rc = proc.returncode
-        except subprocess.TimeoutExpired:
-            rc = None
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT)
+        except OSError as e:
+            raise HarnessError(f"cannot run {cmd[0]}: {e}", kernel=kernel,
+                               config=config, stage="boot") from None
+        try:
+            rc, why = _console(proc, fh, timeout, silence,
+                               f"{kernel}-{config}", stream)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
     took = time.monotonic() - t0
     text = open(log, "rb").read().decode("utf-8", "replace")
     if rc is None:
-        raise HarnessError(f"boot timed out after {fmt_secs(timeout)} (no "
-                           "power-off): kernel hang or a test stuck",
-                           kernel=kernel, config=config, stage="boot",
+        raise HarnessError(why, kernel=kernel, config=config, stage="boot",
                            log=log)
     if "HARNESS: BEGIN" not in text:
         why = "kernel panic" if "Kernel panic" in text else \

@@ -64,21 +64,50 @@ def say(msg):
     print(f"[{fmt_secs(elapsed()):>6}] {msg}", flush=True)
 
 
-class Stage:
-    """Context manager that prints start, end and duration of a step."""
+TIMINGS = os.path.join(BUILD, "timings.json")
+HEARTBEAT = 30
 
-    def __init__(self, name):
+
+class Stage:
+    """Context manager that prints start, end and duration of a step.
+
+    With key, a long step also says every HEARTBEAT seconds that it is
+    still running, with the time the last step of that key took, and
+    records its own time for the next one."""
+
+    def __init__(self, name, key=None):
         self.name = name
+        self.key = key
+        self._stop = None
+
+    def _beat(self, last):
+        while not self._stop.wait(HEARTBEAT):
+            est = f" (last time {fmt_secs(last)})" if last else ""
+            say(f"{self.name}: running for "
+                f"{fmt_secs(time.monotonic() - self.t)}{est}")
 
     def __enter__(self):
+        import threading
         self.t = time.monotonic()
         say(f"{self.name} ...")
+        if self.key:
+            last = read_json(TIMINGS, default={}).get(self.key)
+            self._stop = threading.Event()
+            threading.Thread(target=self._beat, args=(last,),
+                             daemon=True).start()
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        took = fmt_secs(time.monotonic() - self.t)
+        secs = time.monotonic() - self.t
+        took = fmt_secs(secs)
+        if self._stop:
+            self._stop.set()
         if exc_type is None:
             say(f"{self.name}: done in {took}")
+            if self.key:
+                times = read_json(TIMINGS, default={})
+                times[self.key] = round(secs)
+                write_json(TIMINGS, times)
         else:
             say(f"{self.name}: FAILED after {took}")
         return False
@@ -113,6 +142,7 @@ def _run(cmd, log, cwd, full_env, check, what, kernel, config, stage,
         with open(log, "a") as fh:
             fh.write(f"$ {shlex.join(cmd)}\n")
             fh.flush()
+            start = fh.tell()
             proc = subprocess.run(cmd, cwd=cwd, env=full_env, stdout=fh,
                                   stderr=subprocess.STDOUT, timeout=timeout)
         out = None
@@ -124,10 +154,30 @@ def _run(cmd, log, cwd, full_env, check, what, kernel, config, stage,
         out = proc.stdout
     if check and proc.returncode != 0:
         tail = tail_of(log) if log else (out or "")[-2000:]
+        first = first_error(log, start) if log else None
+        if first:
+            tail = f"first error: {first}\n...\n{tail}"
         raise HarnessError(f"{what or cmd[0]} failed (exit {proc.returncode})"
                            f"\n{indent(tail)}", kernel=kernel, config=config,
                            stage=stage, log=log)
     return out if log is None else proc.returncode
+
+
+def first_error(path, start=0):
+    """The first compiler or linker error in a build log: what a failed
+    build means, rather than the make[2]: *** lines that end it."""
+    import re
+    pat = re.compile(r"(: (fatal )?error: |: undefined reference to |"
+                     r"^ERROR: )")
+    try:
+        with open(path, errors="replace") as fh:
+            fh.seek(start)
+            for line in fh:
+                if pat.search(line):
+                    return line.rstrip()
+    except OSError:
+        pass
+    return None
 
 
 def tail_of(path, lines=15):

@@ -164,10 +164,10 @@ def build(name, rev, config, extra=()):
     if os.path.exists(log):
         os.unlink(log)
     checkout(rev)
-    with Stage(f"build {name}-{config}"):
+    with Stage(f"build {name}-{config}", key=f"build-{config}"):
         run(["make", "-s", f"-j{jobs()}", f"O={od}", f"CC={make_cc()}",
              *extra, "Image"], cwd=TREE, env=make_env(), log=log,
-            kernel=name, config=config, stage="build",
+            kernel=name, config=config, stage="build", timeout=3600,
             what=f"kernel build of {name} ({config})")
     dest = kernel_dir(name, config)
     os.makedirs(dest, exist_ok=True)

@@ -55,7 +55,8 @@ def test_kernels(kernels, initrd, reuse=False, planned=None):
             say(f"boot {name}-{config}: Image and initramfs unchanged since "
                 "the last run; its results reused (make check always boots)")
             return [dict(r, kernel=name, config=config) for r in old["rows"]]
-        text = boot.boot(image, initrd, log, name, config)
+        text = boot.boot(image, initrd, log, name, config,
+                         silence=boot.SILENCE, stream=True)
         got = results.rows_from_console(text, name, config, planned)
         write_json(cache, {"key": key, "rows": got})
         return got
