@@ -4,13 +4,14 @@ The pieces live in validate/ (see validate/README.md): a tracer-churn
 stress with audit and tracepoint toggling (churn), gdb's catch syscall /
 stepi over svc / finish out of an interrupted read (gdb), auditd's own
 records for a workload (audit), and in the full run stress-ng's syscall,
-ptrace and seccomp stressors (stressng) and strace's whole test suite
-(strace).  The first four run on the base and series kernels in the
+ptrace and seccomp stressors (stressng), Debian's trinity fuzzing the
+syscalls for 60 s per kernel (trinity) and strace's whole test suite
+(strace).  All but strace run on the base and series kernels in the
 lockdep config (the debug config plus PROVE_LOCKING, DEBUG_ATOMIC_SLEEP,
 hung-task and soft-lockup detection); strace's ~1250 tests run on the
 debug config's kernels, where they take a third of the time.  Everything a
 piece prints between its markers, but for "#" lines, must be identical on
-both kernels (churn and stressng: their verdicts); the kernel log must
+both kernels (churn, stressng and trinity: their verdicts); the kernel log must
 hold no WARN, BUG, lockdep, RCU or hung-task report; no task may be left
 in D or t state.
 
@@ -51,7 +52,7 @@ GUEST_RUN = """#!/bin/sh
 # (date's own error, if any, reaches the console log).
 busybox date -u -s @{epoch} > /dev/null
 for p in {pieces}; do
-	if [ "$p" = churn ] || [ "$p" = stressng ]; then
+	if [ "$p" = churn ] || [ "$p" = stressng ] || [ "$p" = trinity ]; then
 		sh /validate/$p/run.sh /validate/$p {churn_secs}
 	else
 		sh /validate/$p/run.sh /validate/$p
@@ -71,7 +72,7 @@ echo "VALIDATE-END dmesg rc=0"
 
 
 # (config, pieces, boot timeout in seconds) of each pair of boots
-FULL = [(CONFIG, ["churn", "gdb", "audit", "stressng"], 1800),
+FULL = [(CONFIG, ["churn", "gdb", "audit", "stressng", "trinity"], 1800),
         ("debug", ["strace"], 4 * 3600)]
 SHORT = [(CONFIG, ["churn", "gdb", "audit"], 1800)]
 # validate/strace/build.sh's selection of tests (part of the overlay)
@@ -135,10 +136,11 @@ def comparable(piece, body):
     if piece == "strace":
         timing = timing_tests()
         lines = [ln for ln in lines if tap_name(ln) not in timing]
-    if piece in ("churn", "stressng"):
+    if piece in ("churn", "stressng", "trinity"):
         # Verdicts only: the counters vary from run to run.
         return [" ".join(ln.split()[:3 if ln.startswith("stressng") else 2])
-                for ln in lines if ln.startswith(("CHURN", "stressng"))]
+                for ln in lines
+                if ln.startswith(("CHURN", "stressng", "trinity"))]
     return lines
 
 
