@@ -6,45 +6,49 @@
 #                 checkpatch clean, `run`, and every patch on its own
 #
 # Smaller steps: deps tree export build selftests test-harness outgoing
-# Evidence: bench validate cover rangediff selftests-6.12
+# Evidence: bench validate cover rangediff selftests-6.12 conformance
 # BASE=<kernel git tree | source dir | tarball> uses your own base.
 # PIECES=strace (or churn,gdb,...) narrows make validate.
+# ARGS="..." passes options to the verb: make run ARGS="--configs debug
+# --tests exit-path" is the inner loop.  python3 -m harness <verb> --help
+# lists each verb's options.
 
 PYTHON ?= python3
 H = $(PYTHON) -m harness
 
 .PHONY: run check check-quick deps tree export build selftests bench cover validate \
-	test-harness outgoing clean distclean help rangediff selftests-6.12
+	test-harness outgoing clean distclean help rangediff selftests-6.12 \
+	conformance
 
 run:
-	$(H).run
+	$(H) run $(ARGS)
 
 check:
-	$(H).check
+	$(H) check $(ARGS)
 
 check-quick:
-	$(H).check --quick
+	$(H) check --quick $(ARGS)
 
 deps:
-	$(H).deps
+	$(H) deps $(ARGS)
 
 tree: deps
-	$(H).tree apply
+	$(H) tree $(ARGS)
 
 export:
-	$(H).tree export
+	$(H) export $(ARGS)
 
 build: deps
-	$(H).kbuild
+	$(H) build $(ARGS)
 
 selftests: deps
-	$(H).selftests
+	$(H) selftests $(ARGS)
 
 test-harness:
 	$(PYTHON) -m unittest discover -s tests -t .
 
 outgoing: deps
-	$(H).outgoing
+	$(H) outgoing $(ARGS)
 
 clean:
 	rm -rf out
@@ -54,18 +58,22 @@ distclean: clean
 
 help:
 	@sed -n '1,/^$$/p' Makefile
+	@$(H) --help
 
 bench: deps
-	$(H).bench
+	$(H) bench $(ARGS)
 
 cover:
-	$(H).cover
+	$(H) cover $(ARGS)
 
 rangediff: deps
-	$(H).rangediff
+	$(H) rangediff $(ARGS)
+
+conformance: deps
+	$(H) conformance $(ARGS)
 
 selftests-6.12: deps
-	$(H).oldbase
+	$(H) selftests-6.12 $(ARGS)
 
 validate: deps
-	$(H).validate $(if $(PIECES),--pieces $(PIECES))
+	$(H) validate $(if $(PIECES),--pieces $(PIECES)) $(ARGS)

@@ -16,7 +16,7 @@ CONFIGS_DIR = os.path.join(ROOT, "configs")
 GUEST_DIR = os.path.join(ROOT, "guest")
 
 TREE = os.path.join(BUILD, "linux")
-SYSROOT = os.path.join(BUILD, "sysroot")
+SYSROOT = os.environ.get("HARNESS_SYSROOT", os.path.join(BUILD, "sysroot"))
 ARCH = "arm64"
 CROSS_COMPILE = "aarch64-linux-gnu-"
 CROSS_COMPILE_COMPAT = "arm-linux-gnueabihf-"
@@ -250,10 +250,12 @@ def die(err):
     sys.exit(1)
 
 
-def entry(main):
+def entry(main, argv=None):
     """Run a stage's main(argv) as a program: a HarnessError is a clear
     message and exit status 1, not a traceback."""
     try:
-        sys.exit(main(sys.argv[1:]))
+        sys.exit(main(sys.argv[1:] if argv is None else argv))
     except HarnessError as e:
         die(e)
+    except KeyboardInterrupt:
+        die(HarnessError("interrupted"))

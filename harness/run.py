@@ -1,8 +1,15 @@
 """`make run`: base and series kernels, both configs, the kselftests on each,
 and the comparison.  Writes out/results.json and out/report.md.
 
-Usage: python3 -m harness.run [--no-deps]
+Usage: python3 -m harness run [--configs C,..] [--kernels K,..]
+                              [--tests T,..|exit-path] [--jobs N]
+                              [--boot-timeout S] [--fresh] [--no-deps]
+A run narrowed by --configs, --kernels or --tests is the inner loop: it
+writes out/selected/results.json and report.md and leaves the full run's
+out/results.json alone.
 """
+
+import argparse
 
 import concurrent.futures
 import os
@@ -15,10 +22,12 @@ BOOT_JOBS = int(os.environ.get("BOOT_JOBS", "2"))
 
 
 def run_order(tests):
-    """Audit last: once audit has been enabled every new task carries
-    TIF_SYSCALL_AUDIT, and the tests after it would no longer see the
-    no-work fast path."""
-    return sorted(tests, key=lambda t: t.startswith("audit:"))
+    """The kernel's own order, as run_kselftest.sh runs the collections
+    (tools/testing/selftests/Makefile lists TARGETS alphabetically): audit
+    comes before ftrace, ptrace, rseq and seccomp.  The audit test leaves
+    a task,never rule behind, so the tasks of the later tests get no audit
+    context and keep the no-work fast path."""
+    return sorted(tests, key=lambda t: t.split(":", 1)[0])
 
 
 def initramfs(install_dir, name="tests", tests=None):
@@ -56,6 +65,7 @@ def test_kernels(kernels, initrd, reuse=False, planned=None):
                 "the last run; its results reused (make check always boots)")
             return [dict(r, kernel=name, config=config) for r in old["rows"]]
         text = boot.boot(image, initrd, log, name, config,
+                         timeout=boot.DEFAULT_TIMEOUT,
                          silence=boot.SILENCE, stream=True)
         got = results.rows_from_console(text, name, config, planned)
         write_json(cache, {"key": key, "rows": got})
@@ -76,17 +86,99 @@ def test_kernels(kernels, initrd, reuse=False, planned=None):
     return rows
 
 
-def build_all():
+def build_all(configs=CONFIGS, kernels=KERNELS):
     tree.apply_series()
-    for config in CONFIGS:
+    for config in configs:
         kbuild.configure(config)
     images = []
-    for name, rev in (("base", "base"), ("series", "series")):
-        for config in CONFIGS:
-            images.append((name, config, kbuild.build(name, rev, config)))
+    for name in kernels:
+        for config in configs:
+            images.append((name, config, kbuild.build(name, name, config)))
     inst = selftests.build()
     kbuild.checkout("series")
     return images, inst
+
+
+def add_arguments(p):
+    p.add_argument("--configs", default=",".join(CONFIGS),
+                   help="configs to build and boot (default: %(default)s; "
+                   "also distro, lockdep)")
+    p.add_argument("--kernels", default=",".join(KERNELS),
+                   help="kernels: base (the unpatched tree), series (its "
+                   "tip) (default: %(default)s)")
+    p.add_argument("--tests", default="all",
+                   help="test programs as suite:program, comma separated, "
+                   "or exit-path (the suites that pin the exit path, what "
+                   "every bisect step runs) or all (default)")
+    p.add_argument("--jobs", type=int, default=BOOT_JOBS,
+                   help="guests booted at once (env BOOT_JOBS, default "
+                   "%(default)s)")
+    p.add_argument("--boot-timeout", type=int, default=boot.DEFAULT_TIMEOUT,
+                   help="seconds a boot may take (env BOOT_TIMEOUT, default "
+                   "%(default)s); a program silent for HARNESS_SILENCE "
+                   f"({boot.SILENCE}) s is hung")
+    p.add_argument("--fresh", action="store_true",
+                   help="boot even when kernel, initramfs and qemu command "
+                   "are those of the last run (default: reuse its results)")
+    p.add_argument("--no-deps", action="store_true",
+                   help="do not check the host packages and the base first")
+
+
+def selected_tests(spec):
+    every = suites.all_tests()
+    if spec == "all":
+        return every
+    if spec == "exit-path":
+        return suites.exit_path_tests()
+    want = [t.strip() for t in spec.split(",") if t.strip()]
+    unknown = [t for t in want if t not in every]
+    if unknown:
+        raise HarnessError(f"unknown tests {', '.join(unknown)}; known: "
+                           f"{', '.join(every)}", stage="run")
+    return want
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="python3 -m harness run",
+                                description=__doc__.split("\n\n")[0])
+    add_arguments(p)
+    a = p.parse_args(argv)
+    a.configs = [c for c in a.configs.split(",") if c]
+    a.kernels = [k for k in a.kernels.split(",") if k]
+    for k in a.kernels:
+        if k not in KERNELS:
+            raise HarnessError(f"unknown kernel {k!r} (base, series)",
+                               stage="run")
+    a.tests = selected_tests(a.tests)
+    a.selected = (a.configs != list(CONFIGS) or a.kernels != list(KERNELS)
+                  or a.tests != suites.all_tests())
+    return a
+
+
+def report_selected(rows, a):
+    """The inner loop's report: its own files, the failures, and for both
+    kernels the outcomes that differ (declared or not)."""
+    sel = os.path.join(OUT, "selected")
+    os.makedirs(sel, exist_ok=True)
+    json_path = os.path.join(sel, "results.json")
+    md_path = os.path.join(sel, "report.md")
+    write_json(json_path, rows)
+    decls = results.with_positions(results.expected_changes(),
+                                   tree.subjects())
+    diffs, bad = results.report(rows, md_path, decls=decls)
+    print_summary(rows, diffs, bad)
+    und = []
+    if len(a.kernels) == 2:
+        und = sorted(set(results.undeclared(diffs, decls)))
+    for u in und:
+        say(f"unexpected outcome: {u}")
+    say(f"selected run ({','.join(a.kernels)}; {','.join(a.configs)}; "
+        f"{len(a.tests)} programs): wrote {json_path} ({len(rows)} rows)")
+    if bad or und:
+        raise HarnessError(f"{len(bad)} failing tests, {len(und)} undeclared "
+                           "outcome differences", stage="results",
+                           log=md_path)
+    return 0
 
 
 def print_summary(rows, diffs, bad):
@@ -107,14 +199,21 @@ def print_summary(rows, diffs, bad):
 
 
 def main(argv):
-    if "--no-deps" not in argv:
+    a = parse(argv)
+    global BOOT_JOBS
+    BOOT_JOBS = a.jobs
+    boot.DEFAULT_TIMEOUT = a.boot_timeout
+    if not a.no_deps:
         deps.main([])
-    images, inst = build_all()
-    initrd = initramfs(inst)
-    rows = test_kernels(images, initrd, reuse="--fresh" not in argv)
+    images, inst = build_all(a.configs, a.kernels)
+    planned = run_order(a.tests)
+    initrd = initramfs(inst, "selected" if a.selected else "tests", planned)
+    rows = test_kernels(images, initrd, reuse=not a.fresh, planned=planned)
     order = {k: i for i, k in enumerate(KERNELS)}
     rows.sort(key=lambda r: (order[r["kernel"]], r["config"], r["suite"],
                              r["test"]))
+    if a.selected:
+        return report_selected(rows, a)
     json_path, md_path = results.default_paths()
     write_json(json_path, rows)
     decls = results.with_positions(results.expected_changes(),
@@ -124,7 +223,7 @@ def main(argv):
     say(f"wrote {json_path} ({len(rows)} rows) and {md_path}")
     und = results.undeclared(diffs, decls)
     tip = len(tree.subjects())
-    for config in CONFIGS:
+    for config in a.configs:
         series = [r for r in rows if r["kernel"] == "series"]
         base = [r for r in rows if r["kernel"] == "base"]
         und += [(config, *u) for u in results.unexpected(
