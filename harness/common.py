@@ -16,6 +16,9 @@ CONFIGS_DIR = os.path.join(ROOT, "configs")
 GUEST_DIR = os.path.join(ROOT, "guest")
 
 TREE = os.path.join(BUILD, "linux")
+# The harness's own worktree of TREE: every checkout and build happens
+# here, never in the tree the user edits.
+WORK = os.path.join(BUILD, "work")
 SYSROOT = os.environ.get("HARNESS_SYSROOT", os.path.join(BUILD, "sysroot"))
 ARCH = "arm64"
 CROSS_COMPILE = "aarch64-linux-gnu-"
@@ -192,9 +195,18 @@ def indent(text, prefix="  | "):
     return "\n".join(prefix + line for line in text.rstrip().splitlines())
 
 
-def git(*args, cwd=TREE, check=True):
-    proc = subprocess.run(["git", *args], cwd=cwd, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True)
+def git(*args, cwd=TREE, check=True, timeout=600):
+    """git in the tree (or cwd); its output.  check=None: whether it
+    succeeded."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise HarnessError(f"git {' '.join(args)} did not finish within "
+                           f"{timeout} s", stage="tree") from None
+    if check is None:
+        return proc.returncode == 0
     if check and proc.returncode != 0:
         raise HarnessError(f"git {' '.join(args)} failed: "
                            f"{proc.stderr.strip()}", stage="tree")

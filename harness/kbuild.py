@@ -18,7 +18,7 @@ import re
 import shutil
 
 from .common import (ARCH, BUILD, CONFIGS, CONFIGS_DIR, CROSS_COMPILE, OUT,
-                     TREE, HarnessError, Stage, git, jobs, run, say,
+                     TREE, WORK, HarnessError, Stage, git, jobs, run, say,
                      sha256_of, file_bytes)
 
 # Selftest directories whose config fragments are merged (breakpoints too,
@@ -117,12 +117,12 @@ def configure(config):
     with Stage(f"config {config}: allnoconfig + {len(ours)} + "
                f"{len(theirs)} fragments"):
         os.makedirs(od, exist_ok=True)
-        git("checkout", "-q", "-f", "--detach", "series")
+        checkout("series")
         # Ours last but for base.config: the config-specific fragment
         # (DEBUG_RSEQ on or off) must win over rseq/config's request.
         order = [ours[0], *theirs, *ours[1:]]
-        run([os.path.join(TREE, "scripts/kconfig/merge_config.sh"), "-n",
-             "-O", od, *order], cwd=TREE, env=make_env(), log=log,
+        run([os.path.join(WORK, "scripts/kconfig/merge_config.sh"), "-n",
+             "-O", od, *order], cwd=WORK, env=make_env(), log=log,
             config=config, stage="config", what="merge_config.sh")
         got = actual(os.path.join(od, ".config"))
         bad, unmet = [], []
@@ -154,7 +154,13 @@ def configure(config):
 
 
 def checkout(rev):
-    git("checkout", "-q", "-f", "--detach", rev)
+    """Check rev out in build/work, the harness's own worktree of
+    build/linux (made on first use): the tree the user edits is never
+    checked out, so its branch, HEAD and edits stay as they are."""
+    if not os.path.exists(os.path.join(WORK, ".git")):
+        git("worktree", "prune")
+        git("worktree", "add", "-q", "-f", "--detach", WORK, rev)
+    git("checkout", "-q", "-f", "--detach", rev, cwd=WORK)
 
 
 def build(name, rev, config, extra=()):
@@ -166,7 +172,7 @@ def build(name, rev, config, extra=()):
     checkout(rev)
     with Stage(f"build {name}-{config}", key=f"build-{config}"):
         run(["make", "-s", f"-j{jobs()}", f"O={od}", f"CC={make_cc()}",
-             *extra, "Image"], cwd=TREE, env=make_env(), log=log,
+             *extra, "Image"], cwd=WORK, env=make_env(), log=log,
             kernel=name, config=config, stage="build", timeout=3600,
             what=f"kernel build of {name} ({config})")
     dest = kernel_dir(name, config)
@@ -240,7 +246,7 @@ def strict_warnings(rev, config, objs, name):
         os.unlink(log)
     checkout(rev)
     run(["make", f"-j{jobs()}", f"O={od}", f"CC={make_cc()}", "W=1", "C=2",
-         *objs], cwd=TREE, env=make_env(), log=log, kernel=name,
+         *objs], cwd=WORK, env=make_env(), log=log, kernel=name,
         config=config, stage="strict-build",
         what=f"W=1 C=2 build of {len(objs)} objects")
     found = set()
@@ -248,9 +254,9 @@ def strict_warnings(rev, config, objs, name):
         m = WARN_RE.match(line.strip())
         if m:
             f = os.path.relpath(os.path.normpath(
-                os.path.join(od, m.group("file"))), TREE) \
-                if not m.group("file").startswith(TREE) else \
-                os.path.relpath(m.group("file"), TREE)
+                os.path.join(od, m.group("file"))), WORK) \
+                if not m.group("file").startswith(WORK) else \
+                os.path.relpath(m.group("file"), WORK)
             found.add(f"{f}: {m.group('kind')}: {m.group('msg')}")
     return found
 

@@ -16,7 +16,7 @@ import re
 import shutil
 
 from .common import (ARCH, BUILD, CROSS_COMPILE, CROSS_COMPILE_COMPAT,
-                     SYSROOT, TREE, HarnessError, Stage, git, jobs, run)
+                     SYSROOT, WORK, HarnessError, Stage, git, jobs, run)
 from . import suites
 
 KST = os.path.join(BUILD, "kselftest")
@@ -27,26 +27,29 @@ def install_dir(tag="series"):
 
 
 def headers(log):
+    from . import kbuild
     hdr = os.path.join(KST, "headers")
-    run(["make", "-s", f"O={hdr}", f"ARCH={ARCH}", "headers"], cwd=TREE,
+    if not os.path.exists(os.path.join(WORK, "Makefile")):
+        kbuild.checkout("series")
+    run(["make", "-s", f"O={hdr}", f"ARCH={ARCH}", "headers"], cwd=WORK,
         log=log, stage="selftests", what="make headers")
     return os.path.join(hdr, "usr", "include")
 
 
-def _prebuild_librseq(obj, hdr, log):
-    src = os.path.join(TREE, "tools/testing/selftests/rseq")
+def _prebuild_librseq(obj, hdr, log, tree=WORK, cross=CROSS_COMPILE):
+    src = os.path.join(tree, "tools/testing/selftests/rseq")
     out = os.path.join(obj, "kselftest", "rseq")
     os.makedirs(out, exist_ok=True)
     o = os.path.join(out, "rseq.static.o")
-    run([f"{CROSS_COMPILE}gcc", "-O2", "-g", "-Wall", "-isystem", hdr,
-         "-I", os.path.join(TREE, "tools/include"),
-         "-I", os.path.join(TREE, "tools/testing/selftests"), "-I", src, "-c",
+    run([f"{cross}gcc", "-O2", "-g", "-Wall", "-isystem", hdr,
+         "-I", os.path.join(tree, "tools/include"),
+         "-I", os.path.join(tree, "tools/testing/selftests"), "-I", src, "-c",
          os.path.join(src, "rseq.c"), "-o", o], log=log, stage="selftests",
         what="static librseq")
     lib = os.path.join(out, "librseq.a")
     if os.path.exists(lib):
         os.unlink(lib)
-    run([f"{CROSS_COMPILE}ar", "rcs", lib, o], log=log, stage="selftests")
+    run([f"{cross}ar", "rcs", lib, o], log=log, stage="selftests")
     with open(os.path.join(out, "librseq.so"), "w") as fh:
         fh.write("/* placeholder: the harness links rseq tests statically "
                  "against librseq.a */\n")
@@ -81,7 +84,8 @@ def build(rev="series", tag="series", targets=None, check_tests=None):
     log = os.path.join(BUILD, "logs", f"selftests-{tag}.log")
     if os.path.exists(log):
         os.unlink(log)
-    git("checkout", "-q", "-f", "--detach", rev)
+    from . import kbuild
+    kbuild.checkout(rev)
     obj = os.path.join(KST, tag, "obj")
     inst = install_dir(tag)
     with Stage(f"selftests: build {' '.join(targets)} ({tag})"):
@@ -98,7 +102,7 @@ def build(rev="series", tag="series", targets=None, check_tests=None):
              f"USERCFLAGS=-static -I{inc}", f"USERLDFLAGS=-static -L{lib}",
              f"KHDR_INCLUDES=-isystem {hdr}", f"O={obj}",
              f"INSTALL_PATH={inst}", "install"],
-            cwd=TREE, log=log, stage="selftests", what="kselftest install")
+            cwd=WORK, log=log, stage="selftests", what="kselftest install")
         errors = [ln.strip() for ln in open(log, errors="replace")
                   if re.search(r"make\[\d+\]: \*\*\* |\berror:", ln)]
         if errors:

@@ -168,11 +168,30 @@ def apply_series(force=False, port=None):
     make_base()
     patches = series_patches()
     ident = series_identity()
+    unexported = user_commits()
     if not force and _read(_stamp("series")) == ident:
+        if unexported:
+            say(f"tree: branch series has {unexported} not in series/: "
+                "testing the branch as it is (make export writes them)")
         return patches
+    if unexported:
+        raise HarnessError(
+            f"branch series of {TREE} has {unexported} that series/ does "
+            "not have, and series/ changed since the branch was made from "
+            "it: nothing was touched. Keep the commits with `make export` "
+            "(series/ is then rewritten from the branch) or move them "
+            "aside (git -C build/linux branch my-work series), then run "
+            "again.", stage="tree")
+    dirty = git("status", "--porcelain", "--untracked-files=no",
+                check=False)
+    if dirty and git("symbolic-ref", "-q", "HEAD", check=False) == \
+            "refs/heads/series":
+        raise HarnessError(f"{TREE} has uncommitted changes on branch "
+                           "series (git -C build/linux status): commit or "
+                           "stash them; nothing was touched", stage="tree")
     with Stage(f"tree: applying {len(patches)} patches with git am"):
         git("am", "--abort", check=False)
-        run(["git", "checkout", "-q", "-f", "-B", "series", "base"],
+        run(["git", "checkout", "-q", "-B", "series", "base"],
             cwd=TREE, log=LOG, stage="tree")
         for p in patches:
             # A fixed committer: anyone can apply the series, with or
@@ -204,7 +223,29 @@ def apply_series(force=False, port=None):
                 cover_description(cover))
         with open(_stamp("series"), "w") as fh:
             fh.write(ident)
+        _record_tip()
     return patches
+
+
+def _record_tip():
+    """The commit branch series is at when it matches series/."""
+    with open(_stamp("series-tip"), "w") as fh:
+        fh.write(git("rev-parse", "series") + "\n")
+
+
+def user_commits():
+    """'N commits' on branch series since it last matched series/ (apply
+    or export), 'a rewritten history' when that commit is no longer on
+    it, or None."""
+    tip = git("rev-parse", "-q", "--verify", "refs/heads/series",
+              check=False)
+    recorded = (_read(_stamp("series-tip")) or "").strip()
+    if not tip or not recorded or tip == recorded:
+        return None
+    if not git("merge-base", "--is-ancestor", recorded, tip, check=None):
+        return "a rewritten history"
+    n = len(git("rev-list", f"{recorded}..{tip}").split())
+    return f"{n} commit{'s' if n != 1 else ''}"
 
 
 def commits():
@@ -320,6 +361,7 @@ def export():
         os.rmdir(tmp)
         with open(_stamp("series"), "w") as fh:
             fh.write(series_identity())
+        _record_tip()
     say(f"wrote {len(files)} files to series/")
 
 

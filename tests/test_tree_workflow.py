@@ -1,0 +1,126 @@
+"""The user's tree: an unexported commit or an edit is never lost, and
+builds check out in the harness's own worktree."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from harness.common import ROOT
+
+
+def sh(cwd, *cmd):
+    return subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True).stdout
+
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "A U Thor", "GIT_AUTHOR_EMAIL": "a@example.org",
+           "GIT_COMMITTER_NAME": "A U Thor",
+           "GIT_COMMITTER_EMAIL": "a@example.org"}
+
+
+class TreeWorkflow(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        d = self.tmp.name
+        os.environ.update(GIT_ENV)
+        self.base = os.path.join(d, "base")
+        os.makedirs(os.path.join(self.base, "arch", "arm64"))
+        with open(os.path.join(self.base, "Makefile"), "w") as fh:
+            fh.write("VERSION = 7\nPATCHLEVEL = 3\nSUBLEVEL = 4\n")
+        with open(os.path.join(self.base, "a.c"), "w") as fh:
+            fh.write("int a;\n")
+        # What the export's To/Cc needs of a kernel tree.
+        with open(os.path.join(self.base, "MAINTAINERS"), "w") as fh:
+            fh.write("THE REST\nM:\tA Maintainer <m@example.org>\n"
+                     "L:\tlinux-kernel@vger.kernel.org\nS:\tMaintained\n"
+                     "F:\t*\nF:\t*/\n")
+        os.makedirs(os.path.join(self.base, "scripts"))
+        gm = os.path.join(self.base, "scripts", "get_maintainer.pl")
+        with open(gm, "w") as fh:
+            fh.write("#!/bin/sh\necho 'A Maintainer <m@example.org> "
+                     "(maintainer:THE REST)'\n")
+        os.chmod(gm, 0o755)
+        sh(self.base, "git", "init", "-q")
+        sh(self.base, "git", "add", ".")
+        sh(self.base, "git", "commit", "-qm", "base")
+        with open(os.path.join(self.base, "a.c"), "a") as fh:
+            fh.write("int b;\n")
+        sh(self.base, "git", "commit", "-qam", "one: add b")
+        self.series = os.path.join(d, "series")
+        sh(self.base, "git", "format-patch", "-q", "-o", self.series,
+           "HEAD~1")
+        sh(self.base, "git", "reset", "-q", "--hard", "HEAD~1")
+        self.build = os.path.join(d, "build")
+        self.tree = os.path.join(self.build, "linux")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def harness(self, *args):
+        env = dict(os.environ, BASE=self.base, HARNESS_BUILD=self.build,
+                   HARNESS_SERIES=self.series,
+                   HARNESS_OUT=os.path.join(self.tmp.name, "out"))
+        return subprocess.run([sys.executable, *args], cwd=ROOT,
+                              env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True,
+                              timeout=120)
+
+    def commit_in_tree(self, text, msg):
+        with open(os.path.join(self.tree, "a.c"), "a") as fh:
+            fh.write(text)
+        sh(self.tree, "git", "commit", "-qam", msg)
+        return sh(self.tree, "git", "rev-parse", "series").strip()
+
+    def test_unexported_commit_is_tested_then_protected(self):
+        p = self.harness("-m", "harness", "tree")
+        self.assertEqual(0, p.returncode, p.stdout)
+        mine = self.commit_in_tree("int c;\n", "two: add c")
+        # series/ unchanged: the branch is used as it is.
+        p = self.harness("-m", "harness.tree", "apply")
+        self.assertEqual(0, p.returncode, p.stdout)
+        self.assertIn("1 commit not in series/", p.stdout)
+        # A build checks out in build/work, not in the user's tree.
+        p = self.harness("-c", "from harness import kbuild; "
+                         "kbuild.checkout('series')")
+        self.assertEqual(0, p.returncode, p.stdout)
+        self.assertEqual("refs/heads/series", sh(
+            self.tree, "git", "symbolic-ref", "HEAD").strip())
+        self.assertTrue(os.path.exists(os.path.join(self.build, "work",
+                                                    "a.c")))
+        # series/ changes too: refused, and nothing is lost.
+        first = os.path.join(self.series, os.listdir(self.series)[0])
+        shutil.copy(first, os.path.join(self.series, "0002-x.patch"))
+        p = self.harness("-m", "harness.tree", "apply")
+        self.assertNotEqual(0, p.returncode)
+        self.assertIn("nothing was touched", p.stdout)
+        self.assertEqual(mine, sh(self.tree, "git", "rev-parse",
+                                  "series").strip())
+
+    def test_export_then_apply_keeps_the_commit(self):
+        self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
+        self.commit_in_tree("int d;\n", "two: add d")
+        p = self.harness("-m", "harness", "export")
+        self.assertEqual(0, p.returncode, p.stdout)
+        self.assertEqual(2, len([f for f in os.listdir(self.series)
+                                 if not f.startswith("0000-")]))
+        p = self.harness("-m", "harness.tree", "apply")
+        self.assertEqual(0, p.returncode, p.stdout)
+        self.assertNotIn("not in series/", p.stdout)
+
+    def test_uncommitted_edit_is_not_overwritten(self):
+        self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
+        with open(os.path.join(self.tree, "a.c"), "a") as fh:
+            fh.write("int edit;\n")
+        os.unlink(os.path.join(self.series, os.listdir(self.series)[0]))
+        p = self.harness("-m", "harness.tree", "apply")
+        self.assertNotEqual(0, p.returncode)
+        self.assertIn("uncommitted changes", p.stdout)
+        with open(os.path.join(self.tree, "a.c")) as fh:
+            self.assertIn("int edit;", fh.read())
+
+
+if __name__ == "__main__":
+    unittest.main()
