@@ -22,11 +22,22 @@ QEMU = os.environ.get("HARNESS_QEMU", "qemu-system-aarch64")
 DEFAULT_TIMEOUT = int(os.environ.get("BOOT_TIMEOUT", "900"))
 
 
-def _cpio_entry(out, name, mode, data=b"", ino=[1]):
+# Per guest architecture: the emulator, its machine, the console device and
+# the kernel image kbuild makes.
+ARCHS = {
+    "arm64": {"qemu": QEMU, "machine": ["-M", "virt", "-cpu", "max"],
+              "console": "ttyAMA0", "image": "arch/arm64/boot/Image"},
+    "x86_64": {"qemu": "qemu-system-x86_64",
+               "machine": ["-M", "pc", "-cpu", "max"],
+               "console": "ttyS0", "image": "arch/x86/boot/bzImage"},
+}
+
+
+def _cpio_entry(out, name, mode, data=b"", ino=[1], rdev=(0, 0)):
     ino[0] += 1
     name_b = name.encode() + b"\0"
     hdr = ("070701" + "".join(f"{v:08x}" for v in (
-        ino[0], mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name_b), 0)))
+        ino[0], mode, 0, 0, 1, 0, len(data), 0, 0, *rdev, len(name_b), 0)))
     out.write(hdr.encode() + name_b)
     out.write(b"\0" * ((4 - (110 + len(name_b)) % 4) % 4))
     out.write(data)
@@ -56,7 +67,7 @@ def _add_tree(buf, src, prefix):
 
 
 def make_initramfs(dest, install_dir, tests, env_lines=(), run_script=None,
-                   extra_files=(), trees=()):
+                   extra_files=(), trees=(), sysroot=SYSROOT):
     """Write a gzipped newc cpio.  No root, no cpio(1): written here, with
     every file root-owned and reproducible."""
     buf = io.BytesIO()
@@ -64,8 +75,8 @@ def make_initramfs(dest, install_dir, tests, env_lines=(), run_script=None,
             "dev", "tmp", "harness", "kselftest", "root", "etc", "run"]
     for d in dirs:
         _cpio_entry(buf, d, stat.S_IFDIR | 0o755)
-    _cpio_entry(buf, "dev/console", stat.S_IFCHR | 0o600)
-    with open(os.path.join(SYSROOT, "bin", "busybox"), "rb") as fh:
+    _cpio_entry(buf, "dev/console", stat.S_IFCHR | 0o600, rdev=(5, 1))
+    with open(os.path.join(sysroot, "bin", "busybox"), "rb") as fh:
         _cpio_entry(buf, "bin/busybox", stat.S_IFREG | 0o755, fh.read())
     for applet in ("sh", "mount", "poweroff", "sync", "mkdir", "ln", "cat",
                    "hostname", "uname", "sed", "grep", "echo"):
@@ -102,13 +113,16 @@ def make_initramfs(dest, install_dir, tests, env_lines=(), run_script=None,
     return dest
 
 
-def qemu_cmd(image, initrd, append="", icount=False, smp=2, mem=1024):
+def qemu_cmd(image, initrd, append="", icount=False, smp=2, mem=1024,
+             arch="arm64"):
+    a = ARCHS[arch]
     # -seed: -cpu max has RNDR and the DTB carries random seeds; a fixed
     # seed makes boots repeatable (exactly so under -icount).
-    cmd = [QEMU, "-M", "virt", "-cpu", "max", "-smp", str(smp), "-seed", "1",
+    cmd = [a["qemu"], *a["machine"], "-smp", str(smp), "-seed", "1",
            "-m", str(mem), "-nographic", "-no-reboot", "-kernel", image,
            "-initrd", initrd, "-append",
-           "console=ttyAMA0 panic=-1 loglevel=4 printk.time=1 " + append]
+           f"console={a['console']} panic=-1 loglevel=4 printk.time=1 " +
+           append]
     if icount:
         cmd += ["-icount", "shift=0,sleep=off,align=off"]
     return cmd
@@ -162,14 +176,15 @@ def _console(proc, fh, timeout, silence, label, stream):
 
 
 def boot(image, initrd, log, kernel, config, timeout=DEFAULT_TIMEOUT,
-         append="", icount=False, smp=2, silence=None, stream=False):
+         append="", icount=False, smp=2, silence=None, stream=False,
+         arch="arm64"):
     """Boot; return the console text.  Raises on a hang or a missing end
     marker (the console log is kept either way)."""
     if not os.path.exists(image):
         raise HarnessError(f"no kernel image {image}", kernel=kernel,
                            config=config, stage="boot")
     os.makedirs(os.path.dirname(log), exist_ok=True)
-    cmd = qemu_cmd(image, initrd, append, icount, smp)
+    cmd = qemu_cmd(image, initrd, append, icount, smp, arch=arch)
     t0 = time.monotonic()
     with open(log, "wb") as fh:
         try:

@@ -1,0 +1,56 @@
+"""make conformance's table: arm64 base and series beside x86_64."""
+
+import unittest
+
+from harness import conformance as conf
+
+
+def row(kernel, config, suite, test, result, **kw):
+    return dict(kernel=kernel, config=config, suite=suite, test=test,
+                result=result, **kw)
+
+
+class Table(unittest.TestCase):
+    rules = [("*", "arm64", "syscall_stop*", "abi: arm64's"),
+             ("prod", "rseq", "syscall_debug_test/*", "deliberate: why")]
+
+    def test_rows_and_kinds(self):
+        arm = [row("base", "debug", "ptrace", "syscall_exit_stops", "pass"),
+               row("series", "debug", "ptrace", "syscall_exit_stops",
+                   "pass"),
+               row("base", "debug", "rseq", "syscall_debug_test/a", "fail"),
+               row("series", "debug", "rseq", "syscall_debug_test/a",
+                   "pass"),
+               row("series", "debug", "arm64", "syscall_stop/x7", "pass"),
+               row("series", "debug", "seccomp", "seccomp_bpf/t", "fail",
+                   known="tcg")]
+        x86 = [row("x86_64", "debug", "ptrace", "syscall_exit_stops",
+                   "pass"),
+               row("x86_64", "debug", "rseq", "syscall_debug_test/a",
+                   "pass"),
+               row("x86_64", "debug", "seccomp", "seccomp_bpf/t", "pass")]
+        rows = conf.table(arm, x86, ["debug"], self.rules)
+        by = {r["test"]: r for r in rows}
+        self.assertEqual("", by["syscall_exit_stops"]["difference"])
+        self.assertEqual("", by["syscall_debug_test/a"]["difference"])
+        self.assertEqual("abi: arm64's", by["syscall_stop/x7"]["difference"])
+        self.assertEqual("absent", by["syscall_stop/x7"]["x86_64"])
+        self.assertEqual("known", by["seccomp_bpf/t"]["arm64-series"])
+        self.assertEqual("UNEXPLAINED", by["seccomp_bpf/t"]["difference"])
+        s = conf.summary(rows)["debug"]
+        self.assertEqual((4, 2, 1, 1, 1), (s["rows"], s["same"], s["aligned"],
+                                           s["abi"], s["unexplained"]))
+
+    def test_rule_config_glob(self):
+        self.assertEqual("deliberate: why", conf.explain(
+            self.rules, "prod", "rseq", "syscall_debug_test/b"))
+        self.assertIsNone(conf.explain(self.rules, "debug", "rseq",
+                                       "syscall_debug_test/b"))
+
+    def test_shipped_rules_are_well_formed(self):
+        for c, s, t, why in conf.rules():
+            self.assertIn(why.split(":")[0], conf.KINDS)
+
+
+if __name__ == "__main__":
+    unittest.main()
