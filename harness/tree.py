@@ -169,6 +169,7 @@ def apply_series(force=False, port=None):
     patches = series_patches()
     ident = series_identity()
     unexported = user_commits()
+    _reattach()
     if not force and _read(_stamp("series")) == ident:
         if unexported:
             say(f"tree: branch series has {unexported} not in series/: "
@@ -225,6 +226,17 @@ def apply_series(force=False, port=None):
             fh.write(ident)
         _record_tip()
     return patches
+
+
+def _reattach():
+    """Put HEAD back on branch series when an older harness left it
+    detached at the branch's commit (it checked revisions out here)."""
+    if git("symbolic-ref", "-q", "HEAD", check=None):
+        return
+    head = git("rev-parse", "-q", "--verify", "HEAD", check=False)
+    if head and head == git("rev-parse", "-q", "--verify",
+                            "refs/heads/series", check=False):
+        git("checkout", "-q", "series")
 
 
 def _record_tip():
