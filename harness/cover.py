@@ -123,6 +123,32 @@ def bench_table(rows):
     return "\n".join(out)
 
 
+def conformance(rows):
+    """The x86_64 comparison (out/conformance.json): per config how many
+    behaviours are the same as generic entry's, then each difference
+    with the tests it covers."""
+    if not rows:
+        return "(no out/conformance.json: make conformance)"
+    from . import conformance as conf
+    out = ["            rows  same as x86_64  aligned by the series  "
+           "differ"]
+    for c, s in conf.summary(rows).items():
+        out.append(f"  {c:<8} {s['rows']:>5}  {s['same']:>14}  "
+                   f"{s['aligned']:>21}  {s['rows'] - s['same']:>6}")
+    groups = {}
+    for r in rows:
+        if r["difference"]:
+            groups.setdefault(r["difference"], []).append(r)
+    out.append("")
+    for why, rs in sorted(groups.items()):
+        progs = sorted({f"{r['suite']}:{r['test'].split('/')[0]}"
+                        for r in rs})
+        cfgs = sorted({r["config"] for r in rs})
+        out.append(f"- {why} ({len(rs)} rows in {', '.join(cfgs)}: "
+                   f"{', '.join(progs)})")
+    return "\n".join(out)
+
+
 def render():
     text = open(TEMPLATE).read()
     rows = read_json(os.path.join(OUT, "results.json"), [])
@@ -130,6 +156,8 @@ def render():
     bench = read_json(os.path.join(OUT, "bench.json"), [])
     text = text.replace("@MATRIX@", matrix(rows, bisect))
     text = text.replace("@BENCH@", bench_table(bench))
+    text = text.replace("@CONFORMANCE@", conformance(
+        read_json(os.path.join(OUT, "conformance.json"), [])))
     if "@RANGEDIFF@" in text:
         from . import rangediff
         full = rangediff.range_diff()
