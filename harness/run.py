@@ -166,6 +166,8 @@ def report_selected(rows, a):
     decls = results.with_positions(results.expected_changes(),
                                    tree.subjects())
     diffs, bad = results.report(rows, md_path, decls=decls)
+    if len(a.kernels) < 2:
+        diffs = []      # nothing to compare with
     print_summary(rows, diffs, bad)
     und = []
     if len(a.kernels) == 2:
