@@ -35,7 +35,9 @@ VERBS = {
     "conformance": ("conformance", "the tests on x86_64 generic entry "
                     "beside arm64's results",
                     [("--configs", "comma-separated configs (default "
-                      "debug,prod)")]),
+                      "debug,prod)"),
+                     ("--table-only", "the table again from the last "
+                      "results, after editing harness/differences.json")]),
     "selftests-6.12": ("oldbase", "the selftest patches alone on Debian "
                        "12's 6.12 kernel, compared with 7.3", []),
     "cover": ("cover", "fill the cover letter from the results", []),

@@ -11,8 +11,10 @@ def row(kernel, config, suite, test, result, **kw):
 
 
 class Table(unittest.TestCase):
-    rules = [("*", "arm64", "syscall_stop*", "abi: arm64's"),
-             ("prod", "rseq", "syscall_debug_test/*", "deliberate: why")]
+    rules = [("*", "arm64", "syscall_stop*", "abi: arm64's", None),
+             ("prod", "rseq", "syscall_debug_test/*", "deliberate: why",
+              None),
+             ("*", "seccomp", "seccomp_bpf", "env: timeout", "known")]
 
     def test_rows_and_kinds(self):
         arm = [row("base", "debug", "ptrace", "syscall_exit_stops", "pass"),
@@ -41,6 +43,12 @@ class Table(unittest.TestCase):
         self.assertEqual((4, 2, 1, 1, 1), (s["rows"], s["same"], s["aligned"],
                                            s["abi"], s["unexplained"]))
 
+    def test_rule_for_one_outcome_only(self):
+        self.assertEqual("env: timeout", conf.explain(
+            self.rules, "debug", "seccomp", "seccomp_bpf", "known"))
+        self.assertIsNone(conf.explain(self.rules, "debug", "seccomp",
+                                       "seccomp_bpf", "fail"))
+
     def test_rule_config_glob(self):
         self.assertEqual("deliberate: why", conf.explain(
             self.rules, "prod", "rseq", "syscall_debug_test/b"))
@@ -48,7 +56,7 @@ class Table(unittest.TestCase):
                                        "syscall_debug_test/b"))
 
     def test_shipped_rules_are_well_formed(self):
-        for c, s, t, why in conf.rules():
+        for c, s, t, why, when in conf.rules():
             self.assertIn(why.split(":")[0], conf.KINDS)
 
 
