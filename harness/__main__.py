@@ -31,7 +31,9 @@ VERBS = {
     "validate": ("validate", "real userspace (churn, gdb, auditd, stress-ng, "
                  "trinity, strace) on base and series",
                  [("--short", "churn 10 s, gdb, audit: what check runs"),
-                  ("--pieces", "comma-separated pieces only")]),
+                  ("--pieces", "comma-separated pieces only"),
+                  ("--from-logs", "judge the last boots' logs again, "
+                   "booting nothing")]),
     "conformance": ("conformance", "the tests on x86_64 generic entry "
                     "beside arm64's results",
                     [("--configs", "comma-separated configs (default "
