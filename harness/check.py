@@ -13,7 +13,9 @@ broken one.
    exit-path suites with the base's outcomes, but for the declared changes
    of the patches up to it (the series tip ran everything in step 4); a
    selftest patch builds its selftests;
-6. a short `make validate` (churn, gdb, auditd) on lockdep kernels.
+6. a short `make validate` (churn, gdb, auditd) on lockdep kernels;
+7. `make conformance`: the tests on x86_64 generic entry, every
+   difference from the arm64 series explained.
 
 Usage: python3 -m harness.check [--quick]  (--quick: steps 1-3 only)
 """
@@ -202,6 +204,10 @@ def main(argv):
         "built in both configs, strict-checked and tested")
     from . import validate
     validate.main(["--short"])
+    # The x86_64 generic-entry comparison: two x86_64 kernels and a boot
+    # each, about a quarter of the gate's time.
+    from . import conformance
+    conformance.main([])
     return 0
 
 
