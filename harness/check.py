@@ -27,7 +27,7 @@ import sys
 
 from . import kbuild, results, run as runmod, selftests, suites, tree
 from .common import (CONFIGS, OUT, ROOT, TREE, HarnessError, Stage,
-                     git, say, series_patches, write_json)
+                     say, series_patches, write_json)
 
 # A new file makes checkpatch ask whether MAINTAINERS needs an update; the
 # new files here fall under existing entries (arm64, selftests), so that

@@ -35,7 +35,7 @@ import re
 import shutil
 
 from . import boot, deps, results, run as runner, selftests, suites, tree
-from .common import (BUILD, CONFIGS, CONFIGS_DIR, OUT, ROOT, TREE,
+from .common import (BUILD, CONFIGS, CONFIGS_DIR, OUT, ROOT,
                      HarnessError, Stage, git, jobs, read_json, run, say,
                      sha256_of, file_bytes, write_json)
 
@@ -96,30 +96,8 @@ def worktree():
 
 
 def sysroot():
-    stamp = os.path.join(XSYSROOT, ".stamp")
-    want = " ".join(PACKAGES)
-    if os.path.exists(stamp) and open(stamp).read() == want:
-        return XSYSROOT
-    debs = os.path.join(XBUILD, "debs")
-    log = os.path.join(LOG_DIR, "apt-download-x86_64.log")
-    with Stage(f"conformance: amd64 guest packages ({want})"):
-        shutil.rmtree(debs, ignore_errors=True)
-        os.makedirs(debs)
-        run(["apt-get", "download", *[p + ":amd64" for p in PACKAGES]],
-            log=log, cwd=debs, stage="conformance", timeout=deps.APT_TIMEOUT,
-            what="apt-get download of amd64 guest packages")
-        shutil.rmtree(XSYSROOT, ignore_errors=True)
-        os.makedirs(XSYSROOT)
-        for deb in sorted(os.listdir(debs)):
-            run(["dpkg-deb", "-x", os.path.join(debs, deb), XSYSROOT],
-                log=log, stage="conformance", what=f"unpacking {deb}")
-        for f in ("bin/busybox", "usr/lib/x86_64-linux-gnu/libcap.a"):
-            if not os.path.exists(os.path.join(XSYSROOT, f)):
-                raise HarnessError(f"{f} missing from the amd64 sysroot",
-                                   stage="conformance", log=log)
-        with open(stamp, "w") as fh:
-            fh.write(want)
-    return XSYSROOT
+    return deps.guest_sysroot(XSYSROOT, "amd64", "x86_64-linux-gnu",
+                              PACKAGES)
 
 
 def fragments(config):

@@ -17,6 +17,7 @@ taken out of it with dpkg-deb.
 import glob
 import hashlib
 import os
+import shutil
 import subprocess
 
 from .common import BUILD, SYSROOT, HarnessError, Stage, run, say
@@ -207,32 +208,38 @@ def base_tarball(name=DEFAULT_BASE):
     return tarball
 
 
-def ensure_sysroot():
-    stamp = os.path.join(SYSROOT, ".stamp")
-    want = " ".join(GUEST_PACKAGES)
+def guest_sysroot(dest, arch, triplet, packages=GUEST_PACKAGES):
+    """dest: Debian's packages of a guest architecture (busybox-static,
+    libcap for seccomp_bpf) unpacked, fetched with apt-get download and
+    kept under a stamp naming them."""
+    stamp = os.path.join(dest, ".stamp")
+    want = " ".join(packages)
     if os.path.exists(stamp) and open(stamp).read() == want:
-        return SYSROOT
-    debs = os.path.join(BUILD, "debs")
-    os.makedirs(debs, exist_ok=True)
-    log = os.path.join(BUILD, "logs", "apt-download.log")
-    with Stage("deps: arm64 guest packages (" + want + ")"):
-        for old in glob.glob(os.path.join(debs, "*.deb")):
-            os.unlink(old)
-        run(["apt-get", "download", *[p + ":arm64" for p in GUEST_PACKAGES]],
-            log=log, cwd=debs, stage="deps",
-            what="apt-get download of arm64 guest packages")
-        run(["rm", "-rf", SYSROOT], stage="deps")
-        os.makedirs(SYSROOT)
+        return dest
+    debs = os.path.join(BUILD, "debs", f"guest-{arch}")
+    log = os.path.join(BUILD, "logs", f"apt-download-{arch}.log")
+    with Stage(f"deps: {arch} guest packages ({want})"):
+        shutil.rmtree(debs, ignore_errors=True)
+        os.makedirs(debs)
+        run(["apt-get", "download", *[f"{p}:{arch}" for p in packages]],
+            log=log, cwd=debs, stage="deps", timeout=APT_TIMEOUT,
+            what=f"apt-get download of {arch} guest packages")
+        shutil.rmtree(dest, ignore_errors=True)
+        os.makedirs(dest)
         for deb in sorted(glob.glob(os.path.join(debs, "*.deb"))):
-            run(["dpkg-deb", "-x", deb, SYSROOT], log=log, stage="deps",
+            run(["dpkg-deb", "-x", deb, dest], log=log, stage="deps",
                 what=f"unpacking {os.path.basename(deb)}")
-        for f in ("bin/busybox", "usr/lib/aarch64-linux-gnu/libcap.a"):
-            if not os.path.exists(os.path.join(SYSROOT, f)):
-                raise HarnessError(f"{f} missing from the arm64 sysroot",
+        for f in ("bin/busybox", f"usr/lib/{triplet}/libcap.a"):
+            if not os.path.exists(os.path.join(dest, f)):
+                raise HarnessError(f"{f} missing from the {arch} sysroot",
                                    stage="deps", log=log)
         with open(stamp, "w") as fh:
             fh.write(want)
-    return SYSROOT
+    return dest
+
+
+def ensure_sysroot():
+    return guest_sysroot(SYSROOT, "arm64", "aarch64-linux-gnu")
 
 
 def main(argv):

@@ -18,7 +18,7 @@ import re
 import shutil
 
 from .common import (ARCH, BUILD, CONFIGS, CONFIGS_DIR, CROSS_COMPILE, OUT,
-                     TREE, WORK, HarnessError, Stage, git, jobs, run, say,
+                     WORK, HarnessError, Stage, git, jobs, run, say,
                      sha256_of, file_bytes)
 
 # Selftest directories whose config fragments are merged (breakpoints too,

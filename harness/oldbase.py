@@ -19,8 +19,8 @@ import shutil
 import subprocess
 import sys
 
-from . import deps, ktap  # noqa: F401  (ktap: imported for the inner run)
-from .common import (BUILD, CONFIGS, OUT, ROOT, SERIES, TREE, HarnessError,
+from . import deps
+from .common import (BUILD, CONFIGS, OUT, ROOT, TREE, HarnessError,
                      Stage, read_json, run, say, series_patches, write_json)
 
 NAME = "6.12"
