@@ -320,12 +320,11 @@ def main(argv):
     configs = list(CONFIGS)
     if "--configs" in argv:
         configs = argv[argv.index("--configs") + 1].split(",")
-    arm64 = read_json(os.path.join(OUT, "results.json"), default=None)
-    if not arm64:
+    arm64_rows = results.read_rows(os.path.join(OUT, "results.json"))
+    if not arm64_rows:
         raise HarnessError("no out/results.json: run `make run` first (the "
                            "arm64 base and series results)",
                            stage="conformance")
-    arm64_rows = arm64["rows"] if isinstance(arm64, dict) else arm64
     rule_list = rules()
     tip = worktree()
     if "--table-only" in argv:

@@ -151,7 +151,7 @@ def conformance(rows):
 
 def render():
     text = open(TEMPLATE).read()
-    rows = read_json(os.path.join(OUT, "results.json"), [])
+    rows = results.read_rows()
     bisect = read_json(os.path.join(OUT, "bisect.json"), [])
     bench = read_json(os.path.join(OUT, "bench.json"), [])
     text = text.replace("@MATRIX@", matrix(rows, bisect))

@@ -254,7 +254,8 @@ def inner():
     rows = runner.test_kernels(images, runner.initramfs(inst))
     rows = [dict(r, kernel=f"base-{NAME}") for r in rows]
     write_json(os.path.join(OUT, "results.json"), rows)
-    new = read_json(os.environ["HARNESS_COMPARE_WITH"], default=[])
+    from . import results
+    new = results.read_rows(os.environ["HARNESS_COMPARE_WITH"])
     if not new:
         raise HarnessError(f"no {os.environ['HARNESS_COMPARE_WITH']}: run "
                            "`make run` (the 7.3 base) first",

@@ -260,6 +260,73 @@ def default_paths():
     return os.path.join(OUT, "results.json"), os.path.join(OUT, "report.md")
 
 
-def read_rows():
-    from .common import read_json
-    return read_json(default_paths()[0], default=[])
+def rows_of(doc):
+    """The rows of a results file: {"rows": [...], ...} with the commits
+    it is about, or a bare list (older files, 6.12's)."""
+    if isinstance(doc, dict):
+        return doc.get("rows", [])
+    return doc or []
+
+
+def read_rows(path=None):
+    return rows_of(read_json(path or default_paths()[0], default=[]))
+
+
+def write_results(path, rows, **about):
+    """results.json: what ran (the harness, base and series commits, the
+    kernels, configs and programs) and one row per program and subtest."""
+    from .common import git, write_json
+    import subprocess
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          text=True).stdout.strip()
+    doc = {"harness": head or None,
+           "base": git("rev-parse", "base", check=False) or None,
+           "series": git("rev-parse", "series", check=False) or None,
+           **about, "rows": rows}
+    write_json(path, doc)
+
+
+def write_ktap(path, text):
+    """The KTAP a boot printed between the markers."""
+    body = ktap.between_markers(text)[0]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        fh.write(body + "\n")
+
+
+def write_junit(path, rows):
+    """JUnit XML: a testsuite per kernel, config and collection, a testcase
+    per program and subtest; known outcomes are skips with their reason."""
+    from xml.sax.saxutils import quoteattr
+    suites_of = collections.OrderedDict()
+    for r in rows:
+        suites_of.setdefault((r["kernel"], r["config"], r["suite"]),
+                             []).append(r)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
+    for (k, c, s), rs in suites_of.items():
+        fails = sum(r["result"] in ("fail", "timeout") and not r.get("known")
+                    for r in rs)
+        skips = sum(r["result"] == "skip" or bool(r.get("known"))
+                    for r in rs)
+        out.append(f"  <testsuite name={quoteattr(f'{k}-{c}.{s}')} "
+                   f'tests="{len(rs)}" failures="{fails}" '
+                   f'skipped="{skips}">')
+        for r in rs:
+            out.append(f"    <testcase classname={quoteattr(f'{k}-{c}.{s}')}"
+                       f" name={quoteattr(r['test'])}>")
+            if r.get("known"):
+                out.append(f"      <skipped message="
+                           f"{quoteattr('known: ' + r['known'])}/>")
+            elif r["result"] == "skip":
+                out.append(f"      <skipped message="
+                           f"{quoteattr(r.get('reason', ''))}/>")
+            elif r["result"] != "pass":
+                why = r.get("note") or r.get("reason") or r["result"]
+                out.append(f"      <failure message={quoteattr(why)}/>")
+            out.append("    </testcase>")
+        out.append("  </testsuite>")
+    out.append("</testsuites>")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        fh.write("\n".join(out) + "\n")

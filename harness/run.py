@@ -44,15 +44,28 @@ def _inputs_key(image, initrd, planned):
                      " ".join(boot.qemu_cmd("", "")))
 
 
-def test_kernels(kernels, initrd, reuse=False, planned=None):
+def _ktap(ktap_dir, name, config, log):
+    if ktap_dir and os.path.exists(log):
+        with open(log, errors="replace") as fh:
+            results.write_ktap(os.path.join(ktap_dir,
+                                            f"{name}-{config}.ktap"),
+                               fh.read())
+
+
+def test_kernels(kernels, initrd, reuse=False, planned=None, errors=None,
+                 ktap_dir=None):
     """Boot each (name, config, image) with the test initramfs; return rows.
     A kernel that fails to boot or hangs is an error for that kernel; the
-    others still run, then the first error is raised.  With reuse, a kernel
+    others still run, then the first error is raised, or, with errors (a
+    list), the errors are put there and the failed kernel's programs get
+    rows that say so.  Each boot's KTAP goes to ktap_dir.  With reuse, a
+    kernel
     whose Image, initramfs and qemu command are byte-identical to those of
     its last run is not booted again: its results are reused, and said so.
     """
     planned = run_order(suites.all_tests()) if planned is None else planned
-    rows, errors = [], []
+    rows, raise_first = [], errors is None
+    errors = [] if errors is None else errors
 
     def one(k):
         name, config, image = k
@@ -63,10 +76,14 @@ def test_kernels(kernels, initrd, reuse=False, planned=None):
         if reuse and old and old.get("key") == key:
             say(f"boot {name}-{config}: Image and initramfs unchanged since "
                 "the last run; its results reused (make check always boots)")
+            _ktap(ktap_dir, name, config, log)
             return [dict(r, kernel=name, config=config) for r in old["rows"]]
-        text = boot.boot(image, initrd, log, name, config,
-                         timeout=boot.DEFAULT_TIMEOUT,
-                         silence=boot.SILENCE, stream=True)
+        try:
+            text = boot.boot(image, initrd, log, name, config,
+                             timeout=boot.DEFAULT_TIMEOUT,
+                             silence=boot.SILENCE, stream=True)
+        finally:
+            _ktap(ktap_dir, name, config, log)
         got = results.rows_from_console(text, name, config, planned)
         write_json(cache, {"key": key, "rows": got})
         return got
@@ -81,7 +98,13 @@ def test_kernels(kernels, initrd, reuse=False, planned=None):
                 except HarnessError as e:
                     say(e.describe())
                     errors.append(e)
-    if errors:
+                    name, config, _ = futs[fut]
+                    rows.extend({"kernel": name, "config": config,
+                                 "suite": t.split(":", 1)[0],
+                                 "test": t.split(":", 1)[1], "result": "fail",
+                                 "note": f"no result: {e.message[:200]}"}
+                                for t in planned)
+    if errors and raise_first:
         raise errors[0]
     return rows
 
@@ -155,17 +178,19 @@ def parse(argv):
     return a
 
 
-def report_selected(rows, a):
+def report_selected(rows, a, about, errors):
     """The inner loop's report: its own files, the failures, and for both
     kernels the outcomes that differ (declared or not)."""
     sel = os.path.join(OUT, "selected")
     os.makedirs(sel, exist_ok=True)
     json_path = os.path.join(sel, "results.json")
     md_path = os.path.join(sel, "report.md")
-    write_json(json_path, rows)
+    results.write_results(json_path, rows, **about)
     decls = results.with_positions(results.expected_changes(),
                                    tree.subjects())
     diffs, bad = results.report(rows, md_path, decls=decls)
+    if errors:
+        raise errors[0]
     if len(a.kernels) < 2:
         diffs = []      # nothing to compare with
     print_summary(rows, diffs, bad)
@@ -210,19 +235,27 @@ def main(argv):
     images, inst = build_all(a.configs, a.kernels)
     planned = run_order(a.tests)
     initrd = initramfs(inst, "selected" if a.selected else "tests", planned)
-    rows = test_kernels(images, initrd, reuse=not a.fresh, planned=planned)
+    out_dir = os.path.join(OUT, "selected") if a.selected else OUT
+    errors = []
+    rows = test_kernels(images, initrd, reuse=not a.fresh, planned=planned,
+                        errors=errors, ktap_dir=os.path.join(out_dir, "ktap"))
     order = {k: i for i, k in enumerate(KERNELS)}
     rows.sort(key=lambda r: (order[r["kernel"]], r["config"], r["suite"],
                              r["test"]))
+    results.write_junit(os.path.join(out_dir, "junit.xml"), rows)
+    about = {"kernels": a.kernels, "configs": a.configs, "programs": planned}
     if a.selected:
-        return report_selected(rows, a)
+        return report_selected(rows, a, about, errors)
     json_path, md_path = results.default_paths()
-    write_json(json_path, rows)
+    results.write_results(json_path, rows, **about)
     decls = results.with_positions(results.expected_changes(),
                                    tree.subjects())
     diffs, bad = results.report(rows, md_path, decls=decls)
     print_summary(rows, diffs, bad)
-    say(f"wrote {json_path} ({len(rows)} rows) and {md_path}")
+    say(f"wrote {json_path} ({len(rows)} rows), {md_path}, "
+        f"{os.path.join(OUT, 'junit.xml')} and {os.path.join(OUT, 'ktap')}/")
+    if errors:
+        raise errors[0]
     und = results.undeclared(diffs, decls)
     tip = len(tree.subjects())
     for config in a.configs:
