@@ -6,7 +6,7 @@
 #                 checkpatch clean, `run`, and every patch on its own
 #
 # Smaller steps: deps tree export build selftests test-harness outgoing
-# Evidence: bench validate cover rangediff selftests-6.12 conformance
+# Evidence: bisect bench validate cover rangediff selftests-6.12 conformance
 # BASE=<kernel git tree | source dir | tarball> uses your own base.
 # PIECES=strace (or churn,gdb,...) narrows make validate.
 # ARGS="..." passes options to the verb: make run ARGS="--configs debug
@@ -18,7 +18,7 @@ H = $(PYTHON) -m harness
 
 .PHONY: run check check-quick deps tree export build selftests bench cover validate \
 	test-harness outgoing clean distclean help rangediff selftests-6.12 \
-	conformance
+	conformance bisect
 
 run:
 	$(H) run $(ARGS)
@@ -59,6 +59,9 @@ distclean: clean
 help:
 	@sed -n '1,/^$$/p' Makefile
 	@$(H) --help
+
+bisect: deps
+	$(H) bisect $(ARGS)
 
 bench: deps
 	$(H) bench $(ARGS)

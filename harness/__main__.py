@@ -26,6 +26,10 @@ VERBS = {
     "check": ("check", "the gate: unit tests, round trip, checkpatch, run, "
               "every patch on its own, validate --short",
               [("--quick", "stop after checkpatch (no kernel builds)")]),
+    "bisect": ("check", "every patch on its own: builds in both configs, "
+               "no new W=1/sparse warning, boots the exit-path suites with "
+               "the base's outcomes but for the declared changes",
+               [("--bisect-only", None)]),
     "bench": ("bench", "instructions per syscall path under qemu -icount",
               [("--quick", "base and series only, not every patch")]),
     "validate": ("validate", "real userspace (churn, gdb, auditd, stress-ng, "
@@ -74,7 +78,10 @@ def parser():
             run.add_arguments(sp)
             continue
         for opt, text in opts:
-            if opt in ("--pieces", "--configs"):
+            if text is None:
+                # Always passed: the verb is a stage of that module.
+                sp.set_defaults(**{opt.lstrip("-").replace("-", "_"): True})
+            elif opt in ("--pieces", "--configs"):
                 sp.add_argument(opt, help=text)
             else:
                 sp.add_argument(opt, action="store_true", help=text)

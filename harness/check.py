@@ -186,6 +186,16 @@ def bisect(base_rows):
 
 
 def main(argv):
+    if "--bisect-only" in argv:
+        # The bisect stage alone, against the last full run's results.
+        rows = results.read_rows()
+        if not rows:
+            raise HarnessError("no out/results.json: run `make run` first",
+                               stage="bisect")
+        tree.apply_series()
+        with Stage("check: bisect, every patch"):
+            bisect(rows)
+        return 0
     quick = "--quick" in argv
     from . import deps
     deps.main([])

@@ -4,7 +4,7 @@ git format-patch --cover-letter -v N --base, with the cover letter taken
 from series/0000-cover-letter.patch and To/Cc filled from the base tree's
 scripts/get_maintainer.pl (maintainers and lists To, reviewers Cc).
 
-Usage: python3 -m harness.outgoing  (VERSION=N, default 1)
+Usage: python3 -m harness outgoing  (VERSION=N, default 2: this is v2)
 """
 
 import os
@@ -15,7 +15,7 @@ from .common import OUT, HarnessError, Stage, say
 
 
 def main(argv):
-    version = os.environ.get("VERSION", "1")
+    version = os.environ.get("VERSION", "2")
     if not version.isdigit():
         raise HarnessError(f"VERSION={version}: want a number",
                            stage="outgoing")
