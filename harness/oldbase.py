@@ -41,7 +41,8 @@ def selftest_only(patches):
     import re
     out = []
     for p in patches:
-        paths = re.findall(r"^diff --git a/(\S+) ", open(p).read(), re.M)
+        with open(p) as fh:
+            paths = re.findall(r"^diff --git a/(\S+) ", fh.read(), re.M)
         if paths and all(x.startswith("tools/testing/selftests/") or
                          x == "MAINTAINERS" for x in paths):
             out.append(p)

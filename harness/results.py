@@ -275,15 +275,16 @@ def read_rows(path=None):
 def write_results(path, rows, **about):
     """results.json: what ran (the harness, base and series commits, the
     kernels, configs and programs) and one row per program and subtest."""
-    from .common import git, write_json
-    import subprocess
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT,
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                          text=True).stdout.strip()
-    doc = {"harness": head or None,
-           "base": git("rev-parse", "base", check=False) or None,
-           "series": git("rev-parse", "series", check=False) or None,
-           **about, "rows": rows}
+    from .common import TREE, git, write_json
+
+    def rev(cwd, what):
+        if not os.path.isdir(cwd):
+            return None
+        return git("rev-parse", "-q", "--verify", what, cwd=cwd,
+                   check=False) or None
+
+    doc = {"harness": rev(ROOT, "HEAD"), "base": rev(TREE, "base"),
+           "series": rev(TREE, "series"), **about, "rows": rows}
     write_json(path, doc)
 
 

@@ -97,7 +97,8 @@ class ExpectedChangesFile(unittest.TestCase):
                                             "expected_changes.json")))
         subjects = set()
         for p in sorted(os.listdir(os.path.join(ROOT, "series"))):
-            text = open(os.path.join(ROOT, "series", p)).read()
+            with open(os.path.join(ROOT, "series", p)) as fh:
+                text = fh.read()
             head = text.split("\n\n", 1)[0]
             subj = head.split("Subject: ", 1)[1].split("\nTo:")[0]
             subjects.add(" ".join(subj.split("] ", 1)[-1].split()))

@@ -128,9 +128,9 @@ class RealConsoles(unittest.TestCase):
                 self.assertGreater(nested, len(doc.tests))
                 expect = os.path.splitext(log)[0] + ".expect"
                 if os.path.exists(expect):
-                    want = dict(line.rstrip("\n").rsplit(" ", 1)
-                                for line in open(expect)
-                                if line.strip())
+                    with open(expect) as fh:
+                        want = dict(line.rstrip("\n").rsplit(" ", 1)
+                                    for line in fh if line.strip())
                     got = {t.name.split(": ")[-1] + "/" + s.name: s.result
                            for t in doc.tests for s in t.subtests}
                     got.update({t.name.split(": ")[-1]: t.result
