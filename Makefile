@@ -54,6 +54,7 @@ clean:
 	rm -rf out
 
 distclean: clean
+	$(PYTHON) -m harness.tree may-delete
 	rm -rf build
 
 help:

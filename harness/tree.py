@@ -415,6 +415,14 @@ def main(argv):
         export()
     elif verb == "check-roundtrip":
         check_roundtrip()
+    elif verb == "may-delete":
+        # make distclean: refuse while the branch has unexported commits.
+        unexported = user_commits() if os.path.isdir(TREE) else None
+        if unexported and not os.environ.get("FORCE"):
+            raise HarnessError(
+                f"branch series of {TREE} has {unexported} not in "
+                "series/: make export first, or make distclean FORCE=1 to "
+                "delete them with build/", stage="distclean")
     else:
         raise HarnessError(f"unknown verb {verb}", stage="tree")
     return 0

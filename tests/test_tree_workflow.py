@@ -99,6 +99,21 @@ class TreeWorkflow(unittest.TestCase):
         self.assertEqual(mine, sh(self.tree, "git", "rev-parse",
                                   "series").strip())
 
+    def test_distclean_refuses_unexported_commits(self):
+        self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
+        p = self.harness("-m", "harness.tree", "may-delete")
+        self.assertEqual(0, p.returncode, p.stdout)
+        self.commit_in_tree("int e;\n", "two: add e")
+        p = self.harness("-m", "harness.tree", "may-delete")
+        self.assertNotEqual(0, p.returncode)
+        self.assertIn("make export first", p.stdout)
+        os.environ["FORCE"] = "1"
+        try:
+            p = self.harness("-m", "harness.tree", "may-delete")
+        finally:
+            del os.environ["FORCE"]
+        self.assertEqual(0, p.returncode, p.stdout)
+
     def test_export_then_apply_keeps_the_commit(self):
         self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
         self.commit_in_tree("int d;\n", "two: add d")
