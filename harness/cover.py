@@ -8,6 +8,7 @@ The prose lives in harness/cover.txt; @MATRIX@ and @BENCH@ are replaced.
 import collections
 import os
 import re
+import textwrap
 
 from . import results, suites, tree
 from .common import (CONFIGS, OUT, ROOT, HarnessError, git, read_json,
@@ -54,8 +55,9 @@ def matrix(rows, bisect):
         if r["result"] == "skip" and "/" in r["test"]
         and r["kernel"] == "base")
     for (suite, prog, config, why), n in sorted(skips.items()):
-        lines += [f"Skipped: {n} cases of {suite}/{prog} on {config} "
-                  f"({why})."]
+        lines += textwrap.wrap(f"Skipped: {n} cases of {suite}/{prog} on "
+                               f"{config} ({why}).", width=72,
+                               subsequent_indent="  ")
     known = sorted({(f"{r['suite']}:{r['test']}", r["known"]) for r in rows
                     if "known" in r and (r["result"] != "pass")
                     and (f"{r['suite']}:{r['test']}" in suites.KNOWN or
@@ -63,19 +65,20 @@ def matrix(rows, bisect):
                           f"{r['suite']}:{r['test'].split('/')[0]}"
                           not in suites.KNOWN))})
     for k, why in known:
-        lines.append(f"Known on every kernel: {k} ({why}).")
+        lines += textwrap.wrap(f"Known on every kernel: {k} ({why}).",
+                               width=72, subsequent_indent="  ")
     if bisect:
         built = [b for b in bisect if b["kernel_changed"]]
         st = [b for b in bisect if b["selftests_built"]]
         n = max((v["outcomes"] for b in built
                  for v in b["tests"].values()), default=0)
-        lines += ["", f"Bisection: each of the {len(built)} kernel patches "
-                  "built in both configs with no new", "W=1 or sparse "
-                  "warning in the objects it touches, booted, and gave the "
-                  "base's outcome", f"for all {n} results of the exit-path "
-                  "suites, but for the declared changes", "of the patches "
-                  f"up to it; each of the {len(st)} selftest patches builds "
-                  "its tests."]
+        lines += [""] + textwrap.wrap(
+            f"Bisection: each of the {len(built)} kernel patches built in "
+            "both configs with no new W=1 or sparse warning in the objects "
+            "it touches, booted, and gave the base's outcome for all "
+            f"{n} results of the exit-path suites, but for the declared "
+            "changes of the patches up to it; each of the "
+            f"{len(st)} selftest patches builds its tests.", width=72)
     return "\n".join(lines)
 
 
@@ -144,8 +147,10 @@ def conformance(rows):
         progs = sorted({f"{r['suite']}:{r['test'].split('/')[0]}"
                         for r in rs})
         cfgs = sorted({r["config"] for r in rs})
-        out.append(f"- {why} ({len(rs)} rows in {', '.join(cfgs)}: "
-                   f"{', '.join(progs)})")
+        n = f"{len(rs)} row{'s' if len(rs) != 1 else ''}"
+        out.append(textwrap.fill(f"- {why} ({n} in {', '.join(cfgs)}: "
+                                 f"{', '.join(progs)})", width=72,
+                                 subsequent_indent="  "))
     return "\n".join(out)
 
 
