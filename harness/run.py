@@ -10,7 +10,6 @@ out/results.json alone.
 """
 
 import argparse
-
 import concurrent.futures
 import os
 
@@ -178,36 +177,6 @@ def parse(argv):
     return a
 
 
-def report_selected(rows, a, about, errors):
-    """The inner loop's report: its own files, the failures, and for both
-    kernels the outcomes that differ (declared or not)."""
-    sel = os.path.join(OUT, "selected")
-    os.makedirs(sel, exist_ok=True)
-    json_path = os.path.join(sel, "results.json")
-    md_path = os.path.join(sel, "report.md")
-    results.write_results(json_path, rows, **about)
-    decls = results.with_positions(results.expected_changes(),
-                                   tree.subjects())
-    diffs, bad = results.report(rows, md_path, decls=decls)
-    if errors:
-        raise errors[0]
-    if len(a.kernels) < 2:
-        diffs = []      # nothing to compare with
-    print_summary(rows, diffs, bad)
-    und = []
-    if len(a.kernels) == 2:
-        und = sorted(set(results.undeclared(diffs, decls)))
-    for u in und:
-        say(f"unexpected outcome: {u}")
-    say(f"selected run ({','.join(a.kernels)}; {','.join(a.configs)}; "
-        f"{len(a.tests)} programs): wrote {json_path} ({len(rows)} rows)")
-    if bad or und:
-        raise HarnessError(f"{len(bad)} failing tests, {len(und)} undeclared "
-                           "outcome differences", stage="results",
-                           log=md_path)
-    return 0
-
-
 def print_summary(rows, diffs, bad):
     print()
     print(results.summary_table(rows))
@@ -244,31 +213,41 @@ def main(argv):
                              r["test"]))
     results.write_junit(os.path.join(out_dir, "junit.xml"), rows)
     about = {"kernels": a.kernels, "configs": a.configs, "programs": planned}
-    if a.selected:
-        return report_selected(rows, a, about, errors)
-    json_path, md_path = results.default_paths()
+    return report(rows, a, about, errors, out_dir)
+
+
+def report(rows, a, about, errors, out_dir):
+    """results.json, report.md (written before a boot error is raised),
+    the summary, and with both kernels the outcome differences that no
+    declared change explains.  A narrowed run writes to out/selected/."""
+    json_path = os.path.join(out_dir, "results.json")
+    md_path = os.path.join(out_dir, "report.md")
     results.write_results(json_path, rows, **about)
     decls = results.with_positions(results.expected_changes(),
                                    tree.subjects())
     diffs, bad = results.report(rows, md_path, decls=decls)
-    print_summary(rows, diffs, bad)
+    both = set(a.kernels) == set(KERNELS)
+    print_summary(rows, diffs if both else [], bad)
     say(f"wrote {json_path} ({len(rows)} rows), {md_path}, "
-        f"{os.path.join(OUT, 'junit.xml')} and {os.path.join(OUT, 'ktap')}/")
+        f"{os.path.join(out_dir, 'junit.xml')} and "
+        f"{os.path.join(out_dir, 'ktap')}/")
     if errors:
         raise errors[0]
-    und = results.undeclared(diffs, decls)
-    tip = len(tree.subjects())
-    for config in a.configs:
+    und = []
+    if both:
+        und = results.undeclared(diffs, decls)
+        tip = len(tree.subjects())
         series = [r for r in rows if r["kernel"] == "series"]
         base = [r for r in rows if r["kernel"] == "base"]
-        und += [(config, *u) for u in results.unexpected(
-            series, base, decls, tip, config)]
-    und = sorted(set(und))
+        for config in a.configs:
+            und += [(config, *u) for u in results.unexpected(
+                series, base, decls, tip, config)]
+        und = sorted(set(und))
     for u in und:
         say(f"unexpected outcome: {u}")
     if bad or und:
         raise HarnessError(f"{len(bad)} failing tests, {len(und)} undeclared "
-                           "outcome differences (see out/report.md)",
+                           f"outcome differences (see {md_path})",
                            stage="results", log=md_path)
     return 0
 
