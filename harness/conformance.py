@@ -137,19 +137,15 @@ def kernel(config):
                  "-n", "-O", od, *reported, *strict], cwd=WORKTREE,
                 env=MAKE_ENV, log=log, config=config, stage="conformance",
                 what="merge_config.sh")
-            got = kbuild.actual(os.path.join(od, ".config"))
-            for frag in strict + reported:
-                for key, want in kbuild.requested(frag).items():
-                    have = got.get(key, "n")
-                    if have == want:
-                        continue
-                    msg = (f"{key}={want} (got {have}) from "
-                           f"{os.path.basename(frag)}")
-                    if frag in strict:
-                        raise HarnessError(f"config value not honoured: "
-                                           f"{msg}", config=config,
-                                           stage="conformance", log=log)
-                    say(f"config x86_64-{config}: not on x86_64: {msg}")
+            for frag, key, want, have in kbuild.mismatches(
+                    os.path.join(od, ".config"), strict + reported):
+                msg = (f"{key}={want} (got {have}) from "
+                       f"{os.path.basename(frag)}")
+                if frag in strict:
+                    raise HarnessError(f"config value not honoured: {msg}",
+                                       config=config, stage="conformance",
+                                       log=log)
+                say(f"config x86_64-{config}: not on x86_64: {msg}")
             with open(stamp, "w") as fh:
                 fh.write(ident)
     with Stage(f"conformance: build x86_64-{config}",

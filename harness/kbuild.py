@@ -104,6 +104,17 @@ def actual(dotconfig):
     return vals
 
 
+def mismatches(dotconfig, frags):
+    """(fragment, option, wanted, got) for each value of frags that did
+    not land in dotconfig."""
+    got = actual(dotconfig)
+    for frag in frags:
+        for key, want in requested(frag).items():
+            have = got.get(key, "n")
+            if have != want:
+                yield frag, key, want, have
+
+
 def configure(config):
     ours, theirs = fragments(config)
     od = objdir(config)
@@ -124,25 +135,21 @@ def configure(config):
         run([os.path.join(WORK, "scripts/kconfig/merge_config.sh"), "-n",
              "-O", od, *order], cwd=WORK, env=make_env(), log=log,
             config=config, stage="config", what="merge_config.sh")
-        got = actual(os.path.join(od, ".config"))
         bad, unmet = [], []
         override = {}
         for f in ours[1:]:
             override.update(requested(f))
-        for frag in ours + theirs:
-            for key, want in requested(frag).items():
-                have = got.get(key, "n")
-                if have == want:
-                    continue
-                if frag in ours:
-                    bad.append(f"{key}={want} (got {have}) from "
-                               f"{os.path.basename(frag)}")
-                elif key in override:
-                    unmet.append(f"{key}={want}: overridden by "
-                                 f"{', '.join(os.path.basename(f) for f in ours[1:])}")
-                else:
-                    unmet.append(f"{key}={want} (got {have}): not "
-                                 "available on this arch/base")
+        for frag, key, want, have in mismatches(
+                os.path.join(od, ".config"), ours + theirs):
+            if frag in ours:
+                bad.append(f"{key}={want} (got {have}) from "
+                           f"{os.path.basename(frag)}")
+            elif key in override:
+                unmet.append(f"{key}={want}: overridden by " + ", ".join(
+                    os.path.basename(f) for f in ours[1:]))
+            else:
+                unmet.append(f"{key}={want} (got {have}): not "
+                             "available on this arch/base")
         if bad:
             raise HarnessError("config values not honoured:\n  " +
                                "\n  ".join(bad), config=config,

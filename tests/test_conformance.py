@@ -60,5 +60,22 @@ class Table(unittest.TestCase):
             self.assertIn(why.split(":")[0], conf.KINDS)
 
 
+class ConfigMismatches(unittest.TestCase):
+    def test_values_that_did_not_land(self):
+        import os
+        import tempfile
+        from harness import kbuild
+        with tempfile.TemporaryDirectory() as d:
+            frag = os.path.join(d, "a.config")
+            with open(frag, "w") as fh:
+                fh.write("CONFIG_A=y\nCONFIG_B=y\n# CONFIG_C is not set\n")
+            dot = os.path.join(d, ".config")
+            with open(dot, "w") as fh:
+                fh.write("CONFIG_A=y\nCONFIG_C=y\n")
+            self.assertEqual([(frag, "CONFIG_B", "y", "n"),
+                              (frag, "CONFIG_C", "n", "y")],
+                             sorted(kbuild.mismatches(dot, [frag])))
+
+
 if __name__ == "__main__":
     unittest.main()
