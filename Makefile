@@ -7,7 +7,8 @@
 #
 # Smaller steps: deps tree export build selftests test-harness outgoing
 # Evidence: bisect bench validate cover rangediff selftests-6.12 conformance
-# BASE=<kernel git tree | source dir | tarball> uses your own base.
+# BASE=<kernel git tree | source dir | tarball> uses your own base;
+# SERIES=<git tree>:<base>..<branch> tests a branch of your own tree.
 # PIECES=strace (or churn,gdb,...) narrows make validate.
 # ARGS="..." passes options to the verb: make run ARGS="--configs debug
 # --tests exit-path" is the inner loop.  python3 -m harness <verb> --help

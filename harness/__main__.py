@@ -24,12 +24,12 @@ VERBS = {
                   "arm64", []),
     "run": ("run", "build, boot and test base and series; compare", None),
     "check": ("check", "the gate: unit tests, round trip, checkpatch, run, "
-              "every patch on its own, validate --short",
+              "bisect, validate --short, conformance, the cover's claims",
               [("--quick", "stop after checkpatch (no kernel builds)")]),
-    "bisect": ("check", "every patch on its own: builds in both configs, "
+    "bisect": ("bisect", "every patch on its own: builds in both configs, "
                "no new W=1/sparse warning, boots the exit-path suites with "
-               "the base's outcomes but for the declared changes",
-               [("--bisect-only", None)]),
+               "the base's outcomes but for the declared changes (after "
+               "run)", []),
     "bench": ("bench", "instructions per syscall path under qemu -icount",
               [("--quick", "base and series only, not every patch")]),
     "validate": ("validate", "real userspace (churn, gdb, auditd, stress-ng, "
@@ -46,7 +46,9 @@ VERBS = {
                       "results, after editing harness/differences.json")]),
     "selftests-6.12": ("oldbase", "the selftest patches alone on Debian "
                        "12's 6.12 kernel, compared with 7.3", []),
-    "cover": ("cover", "fill the cover letter from the results", []),
+    "cover": ("cover", "fill the cover letter from the results",
+              [("--check", "write nothing; fail unless the cover letter's "
+                "results are those of out/")]),
     "rangediff": ("rangediff", "range-diff of the series against v1", []),
     "outgoing": ("outgoing", "the series as mails, To/Cc from "
                  "get_maintainer.pl", []),
@@ -55,6 +57,9 @@ VERBS = {
 ENVIRONMENT = """environment:
   BASE=<git tree|source dir|tarball>  a base of your own (default: Debian's
                                       linux-source-7.3 7.3.4-1~bpo13+1)
+  SERIES=<git tree>:<base>..<branch>  test a branch of your own tree
+                                      instead of series/ (its base is
+                                      <base>; no BASE= with it)
   BOOT_JOBS=2          guests booted at once
   BOOT_TIMEOUT=900     seconds a boot may take
   HARNESS_SILENCE=480  seconds a test program may print nothing

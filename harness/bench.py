@@ -70,28 +70,20 @@ def parse(text, kernel, config):
     return found
 
 
-def measure(name, config, image, initrd, icount=True, tag="icount"):
-    log = os.path.join(os.path.dirname(image), f"bench-{tag}.log")
-    text = boot.boot(image, initrd, log, name, config, timeout=600,
-                     icount=icount, smp=1)
-    return parse(text, name, config)
+def measure(k, initrd, icount=True, tag="icount"):
+    text = boot.boot(k.image, initrd, k.path(f"bench-{tag}.log"), k.label,
+                     k.config, timeout=600, icount=icount, smp=1)
+    return parse(text, k.label, k.config)
 
 
 def kernels(quick):
-    """[(label, config, image)] in order: base, each patch that changes the
-    kernel, series."""
-    out = []
-    for config in BENCH_CONFIGS:
-        out.append(("base", config, os.path.join(
-            kbuild.kernel_dir("base", config), "Image")))
+    """[Kernel] in order: base, each patch that changes the kernel (but
+    the last, which is the series tip's kernel), series."""
+    out = [kbuild.Kernel.of("base", c) for c in BENCH_CONFIGS]
     if not quick:
-        for i, (sha, name, config, image) in enumerate(
-                kbuild.patch_kernels(BENCH_CONFIGS)):
-            out.append((name, config, image))
-    for config in BENCH_CONFIGS:
-        out.append(("series", config, os.path.join(
-            kbuild.kernel_dir("series", config), "Image")))
-    return out
+        out += [k for k in kbuild.patch_kernels(BENCH_CONFIGS)
+                if k.label != "series"]
+    return out + [kbuild.Kernel.of("series", c) for c in BENCH_CONFIGS]
 
 
 def table(rows, base):
@@ -119,49 +111,45 @@ def table(rows, base):
     return "\n".join(lines)
 
 
-def main(argv):
-    quick = "--quick" in argv
-    tree.apply_series()
-    for config in BENCH_CONFIGS:
-        kbuild.configure(config)
-        for name in ("base", "series"):
-            kbuild.build(name, name, config)
-    from . import selftests
-    hdr = selftests.headers(os.path.join(BUILD, "logs", "bench-build.log"))
-    initrd = initramfs(build_bench(hdr))
+def icount_rows(ks, initrd):
+    """Two icount boots of each kernel: a row per kernel and path."""
     rows = []
-    ks = kernels(quick)
     with Stage(f"bench: {len(ks)} kernels, two icount boots each"):
-        for name, config, image in ks:
-            a = measure(name, config, image, initrd, tag="icount-1")
-            b = measure(name, config, image, initrd, tag="icount-2")
+        for k in ks:
+            a = measure(k, initrd, tag="icount-1")
+            b = measure(k, initrd, tag="icount-2")
             for p in PATHS:
-                rows.append({"path": p, "config": config, "kernel": name,
+                rows.append({"path": p, "config": k.config,
+                             "kernel": k.label, "patch": k.patch,
                              "insns_per_call": a[p],
                              "runs_agree": a[p] == b[p],
                              "second_run": b[p]})
-            say(f"bench {name}-{config}: " +
+            say(f"bench {k.name}: " +
                 ", ".join(f"{p} {a[p]:.1f}" for p in PATHS) +
                 ("" if a == b else "  (RUNS DIFFER)"))
-    base = {(r["config"], r["path"]): r["insns_per_call"] for r in rows
-            if r["kernel"] == "base"}
-    # The figures are written before the noise phase, which cannot lose
-    # them.
-    write_json(os.path.join(OUT, "bench.json"), rows)
+    return rows
+
+
+def wall_clock(initrd):
+    """[(kernel, config, {path: ns})] of one boot without -icount."""
+    wall = []
     with Stage("bench: one wall-clock run (no -icount; noise)"):
-        wall = []
         for name in ("base", "series"):
             for config in BENCH_CONFIGS:
-                image = os.path.join(kbuild.kernel_dir(name, config), "Image")
                 try:
-                    w = measure(name, config, image, initrd, icount=False,
-                                tag="wall")
+                    w = measure(kbuild.Kernel.of(name, config), initrd,
+                                icount=False, tag="wall")
                 except HarnessError as e:
                     # Orientation only: a path that times out without
                     # -icount is reported, not fatal.
                     say(f"bench wall-clock {name}-{config}: {e}")
                     w = {}
                 wall.append((name, config, w))
+    return wall
+
+
+def report(rows, base, wall):
+    """out/bench.md, also printed."""
     text = ["# Syscall path cost", "",
             "Guest instructions per getppid() round trip (the loop's own "
             "few instructions included, the same on every kernel), measured "
@@ -174,14 +162,33 @@ def main(argv):
         text.append(f"| {name} | {config} | " +
                     " | ".join(f"{w[p]:.0f} ns" if p in w else "failed"
                                for p in PATHS) + " |")
-    worse = [r for r in rows if r["kernel"] == "series" and
-             r["insns_per_call"] > base[(r["config"], r["path"])]]
-    disagree = [r for r in rows if not r["runs_agree"]]
     md = os.path.join(OUT, "bench.md")
     with open(md, "w") as fh:
         fh.write("\n".join(text) + "\n")
     print("\n".join(text))
     say(f"wrote {md} and out/bench.json ({len(rows)} rows)")
+
+
+def main(argv):
+    quick = "--quick" in argv
+    tree.apply_series()
+    for config in BENCH_CONFIGS:
+        kbuild.configure(config)
+        for name in ("base", "series"):
+            kbuild.build(kbuild.Kernel.of(name, config))
+    from . import selftests
+    hdr = selftests.headers(os.path.join(BUILD, "logs", "bench-build.log"))
+    initrd = initramfs(build_bench(hdr))
+    rows = icount_rows(kernels(quick), initrd)
+    base = {(r["config"], r["path"]): r["insns_per_call"] for r in rows
+            if r["kernel"] == "base"}
+    # The figures are written before the noise phase, which cannot lose
+    # them.
+    write_json(os.path.join(OUT, "bench.json"), rows)
+    report(rows, base, wall_clock(initrd))
+    worse = [r for r in rows if r["kernel"] == "series" and
+             r["insns_per_call"] > base[(r["config"], r["path"])]]
+    disagree = [r for r in rows if not r["runs_agree"]]
     if disagree:
         raise HarnessError("icount runs differ for: " + ", ".join(
             f"{r['kernel']}-{r['config']} {r['path']}" for r in disagree),

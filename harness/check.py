@@ -8,14 +8,16 @@ broken one.
    author (its From: identity), no review trailers nobody gave;
 4. `make run`: base and series, both configs, the same outcomes but for
    the changes harness/expected_changes.json declares;
-5. bisect: every patch builds in both configs (incrementally), adds no
-   W=1 or sparse warning to the objects it touches, boots and runs the
-   exit-path suites with the base's outcomes, but for the declared changes
-   of the patches up to it (the series tip ran everything in step 4); a
-   selftest patch builds its selftests;
+5. `make bisect` (harness/bisect.py): every patch builds in both configs
+   (incrementally), adds no W=1 or sparse warning to the objects it
+   touches, boots and runs the exit-path suites with the base's outcomes,
+   but for the declared changes of the patches up to it (the series tip
+   ran everything in step 4); a selftest patch builds its selftests;
 6. a short `make validate` (churn, gdb, auditd) on lockdep kernels;
 7. `make conformance`: the tests on x86_64 generic entry, every
-   difference from the arm64 series explained.
+   difference from the arm64 series explained;
+8. the cover letter's results matrix and bisection paragraph are the
+   ones steps 4 and 5 measured.
 
 Usage: python3 -m harness.check [--quick]  (--quick: steps 1-3 only)
 """
@@ -25,9 +27,8 @@ import re
 import subprocess
 import sys
 
-from . import kbuild, results, run as runmod, selftests, suites, tree
-from .common import (CONFIGS, OUT, ROOT, TREE, HarnessError, Stage,
-                     say, series_patches, write_json)
+from . import run as runmod, tree
+from .common import ROOT, TREE, HarnessError, Stage, say, series_patches
 
 # A new file makes checkpatch ask whether MAINTAINERS needs an update; the
 # new files here fall under existing entries (arm64, selftests), so that
@@ -99,125 +100,32 @@ def check_patches():
         f"by its author ({', '.join(sorted(authors))})")
 
 
-def bisect(base_rows):
-    """Build, strict-check and test every patch of the series."""
-    commits = tree.commits()
-    summary = {name: {"patch": name, "kernel_changed": False,
-                      "selftests_built": False, "strict": {}, "tests": {}}
-               for _, name in commits}
-    prev = "base"
-    touched = []
-    for i, (sha, name) in enumerate(commits, 1):
-        paths = kbuild.changed_paths(prev, sha)
-        if any(p.startswith("tools/testing/selftests/") for p in paths):
-            selftests.build(rev=sha, tag="bisect")
-            summary[name]["selftests_built"] = True
-            say(f"[{i}/{len(commits)}] {name}: its selftests build")
-        if kbuild.affects_kernel(paths):
-            summary[name]["kernel_changed"] = True
-            touched.append((sha, name, paths))
-        prev = sha
-
-    # W=1 and sparse: the warnings of every object a patch touches, against
-    # the same objects built from the base (computed once per config).
-    for config in CONFIGS:
-        objs = {name: kbuild.objects_for(paths, config)
-                for sha, name, paths in touched}
-        union = sorted({o for v in objs.values() for o in v})
-        before = kbuild.strict_warnings("base", config, union, "base")
-        for sha, name, paths in touched:
-            after = kbuild.strict_warnings(sha, config, objs[name],
-                                           name[:4])
-            new = sorted(after - before)
-            summary[name]["strict"][config] = {
-                "objects": len(objs[name]), "new_warnings": new}
-            if new:
-                raise HarnessError(f"{name} adds W=1/sparse warnings in "
-                                   f"{config}:\n  " + "\n  ".join(new),
-                                   stage="strict-build", config=config,
-                                   kernel=name)
-            say(f"{name} {config}: W=1 C=2 on {len(objs[name])} objects: "
-                "no new warnings")
-
-    # Every patch's kernel, both configs, boots and runs the exit-path
-    # suites; the series tip's kernel ran everything in `run`.
-    images = kbuild.patch_kernels()
-    tip = [(n, c, i) for _, n, c, i in images
-           if i.startswith(kbuild.kernel_dir("series", c))]
-    fresh = [(name, config, image) for sha, name, config, image in images
-             if not image.startswith(kbuild.kernel_dir("series", config))]
-    planned = runmod.run_order(suites.exit_path_tests())
-    rows = runmod.test_kernels(fresh, runmod.initramfs(
-        selftests.install_dir(), "exit-path", planned),
-        planned=planned) if fresh else []
-    for name, config, image in tip:
-        rows += [dict(r, kernel=name) for r in base_rows
-                 if r["kernel"] == "series" and r["config"] == config]
-    subjects = tree.subjects()
-    decls = results.with_positions(results.expected_changes(), subjects)
-    position = {name: i for i, (_, name) in enumerate(commits, 1)}
-    for sha, name, config, image in images:
-        mine = [r for r in rows if r["kernel"] == name and
-                r["config"] == config]
-        progs = {(r["suite"], r["test"].split("/")[0]) for r in mine}
-        base = [r for r in base_rows if r["kernel"] == "base" and
-                (r["suite"], r["test"].split("/")[0]) in progs]
-        diff = [f"{s}:{t}: expected {want}, got {got}" for s, t, want, got
-                in results.unexpected(mine, base, decls, position[name],
-                                      config)]
-        declared = [f"{d['suite']}:{d['test']}: "
-                    f"{results.declared_result(decls, position[name], config, d['suite'], d['test'])[0]}"
-                    for d in decls if d["config"] == config and
-                    position[name] >= d["position"]]
-        summary[name]["tests"][config] = {"outcomes": len(mine),
-                                          "differences": diff,
-                                          "declared_in_effect": declared}
-        if diff:
-            raise HarnessError(f"{name} gives unexpected test outcomes in "
-                               f"{config}:\n  " + "\n  ".join(diff),
-                               stage="bisect", config=config, kernel=name)
-        say(f"{name} {config}: {len(mine)} outcomes, as on base"
-            + (f" but for {len(declared)} declared changes" if declared
-               else ""))
-    kbuild.checkout("series")
-    out = [summary[name] for _, name in commits]
-    write_json(os.path.join(OUT, "bisect.json"), out)
-    return out
-
-
 def main(argv):
-    if "--bisect-only" in argv:
-        # The bisect stage alone, against the last full run's results.
-        rows = results.read_rows()
-        if not rows:
-            raise HarnessError("no out/results.json: run `make run` first",
-                               stage="bisect")
-        tree.apply_series()
-        with Stage("check: bisect, every patch"):
-            bisect(rows)
-        return 0
     quick = "--quick" in argv
     from . import deps
     deps.main([])
     unit_tests()
     with Stage("check: series applies on the base"):
-        tree.check_roundtrip()
+        if tree.user_branch():
+            # No series/ to give back: the branch's patches are applied.
+            tree.apply_series(force=True)
+        else:
+            tree.check_roundtrip()
     check_patches()
     if quick:
         return 0
     runmod.main(["--no-deps", "--fresh"])
-    rows = results.read_rows()
-    with Stage("check: bisect, every patch"):
-        s = bisect(rows)
-    say(f"bisect: {len(s)} patches, "
-        f"{sum(e['kernel_changed'] for e in s)} with kernel changes, each "
-        "built in both configs, strict-checked and tested")
+    from . import bisect
+    bisect.main([])
     from . import validate
     validate.main(["--short"])
     # The x86_64 generic-entry comparison: two x86_64 kernels and a boot
     # each, about a quarter of the gate's time.
     from . import conformance
     conformance.main([])
+    if not tree.user_branch():
+        from . import cover
+        cover.main(["--check"])
     return 0
 
 

@@ -11,7 +11,11 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("HARNESS_BUILD", os.path.join(ROOT, "build"))
 OUT = os.environ.get("HARNESS_OUT", os.path.join(ROOT, "out"))
-SERIES = os.environ.get("HARNESS_SERIES", os.path.join(ROOT, "series"))
+# SERIES=<git tree>:<base>..<branch> tests a branch of the user's own tree
+# (harness/tree.py): its patches are written to build/branch-series/.
+SERIES = os.environ.get("HARNESS_SERIES") or (
+    os.path.join(BUILD, "branch-series") if os.environ.get("SERIES")
+    else os.path.join(ROOT, "series"))
 CONFIGS_DIR = os.path.join(ROOT, "configs")
 GUEST_DIR = os.path.join(ROOT, "guest")
 
@@ -224,6 +228,67 @@ def sha256_of(*parts):
 def file_bytes(path):
     with open(path, "rb") as fh:
         return fh.read()
+
+
+class Cache:
+    """The harness's one cache rule.  A product (a tree, a .config, an
+    Image, an unpacked .deb, a boot's results) is up to date when its stamp
+    file holds the SHA-256 of everything it was made from and its files
+    exist.  A stage asks hit(), or makes the product inside making(): the
+    stamp goes first, so an interrupted step is redone, and is written
+    back only when the step succeeded.  note is kept in the stamp for the
+    reader (what the inputs were)."""
+
+    def __init__(self, stamp, *inputs, note=""):
+        self.stamp = stamp
+        self.ident = sha256_of(*inputs)
+        self.note = note
+
+    def hit(self, *products):
+        lines = (_read_text(self.stamp) or "").splitlines()
+        return bool(lines) and lines[0] == self.ident and \
+            all(os.path.exists(p) for p in products)
+
+    def recorded_note(self):
+        """The note of the stamp as it is on disk (the last inputs)."""
+        return "\n".join((_read_text(self.stamp) or "").splitlines()[1:])
+
+    def forget(self):
+        try:
+            os.unlink(self.stamp)
+        except FileNotFoundError:
+            pass
+
+    def record(self):
+        os.makedirs(os.path.dirname(self.stamp), exist_ok=True)
+        with open(self.stamp, "w") as fh:
+            fh.write(self.ident + "\n" + (self.note + "\n" if self.note
+                                          else ""))
+
+    def making(self):
+        return _Making(self)
+
+
+class _Making:
+    def __init__(self, cache):
+        self.cache = cache
+
+    def __enter__(self):
+        self.cache.forget()
+        return self.cache
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.cache.record()
+        return False
+
+
+def _read_text(path):
+    try:
+        with open(path) as fh:
+            return fh.read()
+    except OSError:
+        return None
 
 
 def write_json(path, data):

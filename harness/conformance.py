@@ -36,8 +36,8 @@ import shutil
 
 from . import boot, deps, results, run as runner, selftests, suites, tree
 from .common import (BUILD, CONFIGS, CONFIGS_DIR, OUT, ROOT,
-                     HarnessError, Stage, git, jobs, read_json, run, say,
-                     sha256_of, file_bytes, write_json)
+                     Cache, HarnessError, Stage, git, jobs, read_json, run,
+                     say, file_bytes, write_json)
 
 ARCH = "x86_64"
 XBUILD = os.path.join(BUILD, ARCH)
@@ -127,11 +127,11 @@ def kernel(config):
     od = os.path.join(XBUILD, "obj", config)
     strict, reported = fragments(config)
     log = os.path.join(LOG_DIR, f"build-x86_64-{config}.log")
-    ident = sha256_of(git("rev-parse", "base"),
-                      *[file_bytes(f) for f in strict + reported])
-    stamp = os.path.join(od, ".harness-config")
-    if not (os.path.exists(stamp) and open(stamp).read() == ident):
-        with Stage(f"conformance: config x86_64-{config}"):
+    cache = Cache(os.path.join(od, ".harness-config"),
+                  git("rev-parse", "base"),
+                  *[file_bytes(f) for f in strict + reported])
+    if not cache.hit(os.path.join(od, ".config")):
+        with Stage(f"conformance: config x86_64-{config}"), cache.making():
             os.makedirs(od, exist_ok=True)
             run([os.path.join(WORKTREE, "scripts/kconfig/merge_config.sh"),
                  "-n", "-O", od, *reported, *strict], cwd=WORKTREE,
@@ -146,8 +146,6 @@ def kernel(config):
                                        config=config, stage="conformance",
                                        log=log)
                 say(f"config x86_64-{config}: not on x86_64: {msg}")
-            with open(stamp, "w") as fh:
-                fh.write(ident)
     with Stage(f"conformance: build x86_64-{config}",
                key=f"build-x86_64-{config}"):
         run(["make", "-s", f"-j{jobs()}", f"O={od}", "CC=ccache gcc",

@@ -2,7 +2,10 @@
 output (out/results.json, out/bisect.json, out/bench.json), written into
 series/0000-cover-letter.patch through `make export`.
 
-The prose lives in harness/cover.txt; @MATRIX@ and @BENCH@ are replaced.
+The prose lives in harness/cover.txt; @MATRIX@, @BENCH@, @CONFORMANCE@
+and @RANGEDIFF@ are replaced.  With --check (the last step of make check)
+nothing is written: the results matrix in series/ must be the one the
+last run's results give.
 """
 
 import collections
@@ -17,10 +20,8 @@ from .common import (CONFIGS, OUT, ROOT, HarnessError, git, read_json,
 TEMPLATE = os.path.join(ROOT, "harness", "cover.txt")
 
 
-def matrix(rows, bisect):
-    if not rows:
-        raise HarnessError("no out/results.json: run `make run` first",
-                           stage="cover")
+def outcome_table(rows):
+    """Subtest outcomes per kernel and config."""
     c = collections.defaultdict(collections.Counter)
     progs = collections.Counter()
     for r in rows:
@@ -37,18 +38,28 @@ def matrix(rows, bisect):
         lines.append(f"  {k:<7} {cf:<7} {progs[(k, cf)]:>8} {n['pass']:>5} "
                      f"{n['fail'] + n['timeout']:>5} {n['skip']:>5} "
                      f"{n['known']:>6}")
+    return lines
+
+
+def differences(rows):
+    """How many results are the same on base and series; each that is
+    not, and whether a declaration explains it."""
     diffs = results.compare(rows)
-    decls = results.expected_changes()
-    und = results.undeclared(diffs, decls)
+    und = results.undeclared(diffs, results.expected_changes())
     per_kernel = sum(1 for r in rows if r["kernel"] == "base")
     same = per_kernel - len(diffs)
-    lines += ["", f"Of the {per_kernel} results per kernel "
-              f"({per_kernel // len(CONFIGS)} per config), {same} are the "
-              "same on base and", f"series; the {len(diffs)} that differ are "
-              "the declared changes" + (":" if not und else
-                                        f", and {len(und)} undeclared:")]
-    for d in diffs:
-        lines.append(f"  {d[0]:<6} {d[1]}:{d[2]}: {d[3]} -> {d[4]}")
+    lines = ["", f"Of the {per_kernel} results per kernel "
+             f"({per_kernel // len(CONFIGS)} per config), {same} are the "
+             "same on base and", f"series; the {len(diffs)} that differ are "
+             "the declared changes" + (":" if not und else
+                                       f", and {len(und)} undeclared:")]
+    return lines + [f"  {d[0]:<6} {d[1]}:{d[2]}: {d[3]} -> {d[4]}"
+                    for d in diffs]
+
+
+def skips_and_known(rows):
+    """The base's skips with their reasons, and the known outcomes."""
+    lines = []
     skips = collections.Counter(
         (r["suite"], r["test"].split("/")[0], r["config"],
          r.get("reason", "no reason printed")) for r in rows
@@ -67,19 +78,33 @@ def matrix(rows, bisect):
     for k, why in known:
         lines += textwrap.wrap(f"Known on every kernel: {k} ({why}).",
                                width=72, subsequent_indent="  ")
-    if bisect:
-        built = [b for b in bisect if b["kernel_changed"]]
-        st = [b for b in bisect if b["selftests_built"]]
-        n = max((v["outcomes"] for b in built
-                 for v in b["tests"].values()), default=0)
-        lines += [""] + textwrap.wrap(
-            f"Bisection: each of the {len(built)} kernel patches built in "
-            "both configs with no new W=1 or sparse warning in the objects "
-            "it touches, booted, and gave the base's outcome for all "
-            f"{n} results of the exit-path suites, but for the declared "
-            "changes of the patches up to it; each of the "
-            f"{len(st)} selftest patches builds its tests.", width=72)
-    return "\n".join(lines)
+    return lines
+
+
+def bisection(bisect):
+    """The bisection paragraph, from out/bisect.json."""
+    if not bisect:
+        return []
+    built = [b for b in bisect if b["kernel_changed"]]
+    st = [b for b in bisect if b["selftests_built"]]
+    n = max((v["outcomes"] for b in built
+             for v in b["tests"].values()), default=0)
+    return [""] + textwrap.wrap(
+        f"Bisection: each of the {len(built)} kernel patches built in "
+        "both configs with no new W=1 or sparse warning in the objects "
+        "it touches, booted, and gave the base's outcome for all "
+        f"{n} results of the exit-path suites, but for the declared "
+        "changes of the patches up to it; each of the "
+        f"{len(st)} selftest patches builds its tests.", width=72)
+
+
+def matrix(rows, bisect):
+    """The results part of the cover letter (@MATRIX@)."""
+    if not rows:
+        raise HarnessError("no out/results.json: run `make run` first",
+                           stage="cover")
+    return "\n".join(outcome_table(rows) + differences(rows) +
+                     skips_and_known(rows) + bisection(bisect))
 
 
 def bench_table(rows):
@@ -113,7 +138,9 @@ def bench_table(rows):
                          r["kernel"] == k and r["config"] == config and
                          r["path"] == p)
                 cells.append(f"{v:>9.1f}")
-            label = k if k in ("base", "series") else k[:4].rstrip("-")
+            # bench.json of harness v1 named a patch's kernel by its file
+            m = re.match(r"(\d{4})-", k)
+            label = f"p{int(m.group(1)):02d}" if m else k
             out.append(f"  {label:<7}" + "".join(cells))
         ratio = []
         for p in paths:
@@ -176,7 +203,38 @@ def render():
     return text
 
 
+def check_claims(cover_text, rows, bisect):
+    """The cover letter's results matrix and bisection paragraph must be
+    the ones these results give: a claim such as "the same on base and
+    series" is made only by the comparison it cites.  (The conformance
+    counts are not checked here: a seccomp_bpf case that times out under
+    TCG in some boots only moves them by its two env rows, and `make
+    conformance` itself fails on any unexplained difference.)"""
+    want = matrix(rows, bisect)
+    if want in cover_text:
+        return want
+    import difflib
+    start = cover_text.find(want.splitlines()[0])
+    have = cover_text[start:start + len(want)] if start >= 0 else ""
+    diff = "".join(difflib.unified_diff(
+        have.splitlines(True), want.splitlines(True), "cover letter",
+        "these results", n=1))
+    raise HarnessError("the cover letter's results are not what this run "
+                       "measured (make cover writes them):\n" +
+                       (diff[:3000] or "no results matrix in the cover "
+                        "letter"), stage="cover",
+                       log=os.path.join(ROOT, "series",
+                                        "0000-cover-letter.patch"))
+
+
 def main(argv):
+    if "--check" in argv:
+        path = os.path.join(ROOT, "series", "0000-cover-letter.patch")
+        check_claims(open(path).read(), results.read_rows(),
+                     read_json(os.path.join(OUT, "bisect.json"), []))
+        say("cover letter: its results matrix and bisection paragraph are "
+            "those of out/results.json and out/bisect.json")
+        return 0
     tree.apply_series()
     text = render()
     subject, _, body = text.partition("\n\n")

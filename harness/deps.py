@@ -20,7 +20,7 @@ import os
 import shutil
 import subprocess
 
-from .common import BUILD, SYSROOT, HarnessError, Stage, run, say
+from .common import BUILD, SYSROOT, Cache, HarnessError, Stage, run, say
 
 HOST_PACKAGES = [
     "make", "gcc", "git", "python3", "xz-utils", "gzip", "cpio", "flex",
@@ -181,13 +181,15 @@ def base_tarball(name=DEFAULT_BASE):
     tarball_name = b["package"] + ".tar.xz"
     tarball = os.path.join(BUILD, "base", tarball_name)
     deb = base_deb_path(name)
-    stamp = tarball + ".sha256-of-deb"
-    if os.path.exists(tarball) and os.path.exists(stamp) and \
-       open(stamp).read().strip() == b["sha256"]:
+    cache = Cache(tarball + ".stamp", b["sha256"],
+                  note=f"from {b['package']} {b['version']} "
+                  f"(.deb SHA-256 {b['sha256']})")
+    if cache.hit(tarball):
         return tarball
     if not (os.path.exists(deb) and _sha256_file(deb) == b["sha256"]):
         _fetch_base_deb(name, deb)
-    with Stage(f"deps: unpacking {tarball_name} from the .deb"):
+    with Stage(f"deps: unpacking {tarball_name} from the .deb"), \
+            cache.making():
         os.makedirs(os.path.dirname(tarball), exist_ok=True)
         member = f"./usr/src/{tarball_name}"
         tmp = tarball + ".tmp"
@@ -203,8 +205,6 @@ def base_tarball(name=DEFAULT_BASE):
                                    f"{tar.stderr.decode().strip()}",
                                    stage="deps")
         os.replace(tmp, tarball)
-        with open(stamp, "w") as fh:
-            fh.write(b["sha256"] + "\n")
     return tarball
 
 
@@ -212,13 +212,14 @@ def guest_sysroot(dest, arch, triplet, packages=GUEST_PACKAGES):
     """dest: Debian's packages of a guest architecture (busybox-static,
     libcap for seccomp_bpf) unpacked, fetched with apt-get download and
     kept under a stamp naming them."""
-    stamp = os.path.join(dest, ".stamp")
     want = " ".join(packages)
-    if os.path.exists(stamp) and open(stamp).read() == want:
+    # The stamp lives beside dest, which is made afresh below.
+    cache = Cache(dest.rstrip("/") + ".stamp", arch, want, note=want)
+    if cache.hit(dest):
         return dest
     debs = os.path.join(BUILD, "debs", f"guest-{arch}")
     log = os.path.join(BUILD, "logs", f"apt-download-{arch}.log")
-    with Stage(f"deps: {arch} guest packages ({want})"):
+    with Stage(f"deps: {arch} guest packages ({want})"), cache.making():
         shutil.rmtree(debs, ignore_errors=True)
         os.makedirs(debs)
         run(["apt-get", "download", *[f"{p}:{arch}" for p in packages]],
@@ -233,8 +234,6 @@ def guest_sysroot(dest, arch, triplet, packages=GUEST_PACKAGES):
             if not os.path.exists(os.path.join(dest, f)):
                 raise HarnessError(f"{f} missing from the {arch} sysroot",
                                    stage="deps", log=log)
-        with open(stamp, "w") as fh:
-            fh.write(want)
     return dest
 
 

@@ -2,8 +2,9 @@
 
 Each config (debug, prod) has one object directory, build/obj/<config>, so
 every build after the first is incremental (and ccache catches the rest).
-A kernel is built by checking its commit out in build/linux and running make
-there; the Image and .config are copied to out/kernels/<name>-<config>/.
+A kernel (a Kernel: label, revision, config) is built by checking its
+commit out in build/work, the harness's own worktree, and running make
+there; the Image and .config are copied to out/kernels/<label>-<config>/.
 
 The .config is allnoconfig + configs/base.config + configs/<config>.config +
 the config fragment of each selftest directory the harness runs, taken from
@@ -12,14 +13,15 @@ own fragments ask for must all land; a selftest fragment's value that
 cannot (GENERIC_ENTRY for syscall_user_dispatch on arm64) is reported.
 """
 
+import dataclasses
 import glob
 import os
 import re
 import shutil
 
-from .common import (ARCH, BUILD, CONFIGS, CONFIGS_DIR, CROSS_COMPILE, OUT,
-                     WORK, HarnessError, Stage, git, jobs, run, say,
-                     sha256_of, file_bytes)
+from .common import (ARCH, BUILD, CONFIGS, CONFIGS_DIR, CROSS_COMPILE,
+                     KERNELS, OUT, WORK, Cache, HarnessError, Stage,
+                     file_bytes, git, jobs, run, say)
 
 # Selftest directories whose config fragments are merged (breakpoints too,
 # though its test is not run: see suites.py).  ftrace is left
@@ -38,8 +40,60 @@ def objdir(config):
     return os.path.join(BUILD, "obj", config)
 
 
-def kernel_dir(name, config):
-    return os.path.join(OUT, "kernels", f"{name}-{config}")
+@dataclasses.dataclass(frozen=True)
+class Kernel:
+    """One kernel the harness builds and boots.
+
+    label is what results call it: base, series, or for a bisect step the
+    patch's number (p07); rev is the revision it is built from; patch the
+    patch file a bisect step stops at.  Every file of the kernel lives in
+    its directory, out/kernels/<label>-<config>/."""
+
+    label: str
+    rev: str
+    config: str
+    patch: str = None
+
+    @classmethod
+    def of(cls, label, config):
+        """base or series in config."""
+        if label not in KERNELS:
+            raise HarnessError(f"unknown kernel {label!r} (base, series)",
+                               config=config, stage="kernel")
+        return cls(label, label, config)
+
+    @classmethod
+    def at_patch(cls, patch, rev, config):
+        """The kernel of the series up to and including patch."""
+        m = re.match(r"(\d{4})-", patch)
+        if not m:
+            raise HarnessError(f"{patch}: not a numbered patch file",
+                               stage="kernel")
+        return cls(f"p{int(m.group(1)):02d}", rev, config, patch)
+
+    @property
+    def name(self):
+        return f"{self.label}-{self.config}"
+
+    @property
+    def dir(self):
+        return os.path.join(OUT, "kernels", self.name)
+
+    def path(self, what):
+        """A file of this kernel: Image, config, build.log, console.log,
+        results.json (its last test results), validate.log, bench-*.log."""
+        return os.path.join(self.dir, what)
+
+    @property
+    def image(self):
+        return self.path("Image")
+
+    def built_cache(self, sha):
+        """Image and config are of sha, built with the object dir's
+        .config."""
+        return Cache(self.path("built-from"), sha,
+                     file_bytes(os.path.join(objdir(self.config),
+                                             ".config")), note=sha)
 
 
 def make_env():
@@ -118,15 +172,14 @@ def mismatches(dotconfig, frags):
 def configure(config):
     ours, theirs = fragments(config)
     od = objdir(config)
-    ident = sha256_of(*[file_bytes(f) for f in ours + theirs],
-                      git("rev-parse", "base"))
-    stamp = os.path.join(od, ".harness-config")
-    if os.path.exists(stamp) and open(stamp).read() == ident and \
-       os.path.exists(os.path.join(od, ".config")):
+    cache = Cache(os.path.join(od, ".harness-config"),
+                  *[file_bytes(f) for f in ours + theirs],
+                  git("rev-parse", "base"))
+    if cache.hit(os.path.join(od, ".config")):
         return
     log = os.path.join(BUILD, "logs", f"config-{config}.log")
     with Stage(f"config {config}: allnoconfig + {len(ours)} + "
-               f"{len(theirs)} fragments"):
+               f"{len(theirs)} fragments"), cache.making():
         os.makedirs(od, exist_ok=True)
         checkout("series")
         # Ours last but for base.config: the config-specific fragment
@@ -156,8 +209,6 @@ def configure(config):
                                stage="config", log=log)
         for u in unmet:
             say(f"config {config}: a selftest fragment asks {u}")
-        with open(stamp, "w") as fh:
-            fh.write(ident)
 
 
 def checkout(rev):
@@ -170,27 +221,28 @@ def checkout(rev):
     git("checkout", "-q", "-f", "--detach", rev, cwd=WORK)
 
 
-def build(name, rev, config, extra=()):
-    """Build rev's Image in config's object dir; copy it out."""
-    od = objdir(config)
-    log = os.path.join(BUILD, "logs", f"build-{name}-{config}.log")
+def build(k, extra=()):
+    """Build kernel k's Image in its config's object dir; copy it, its
+    .config and the build log to k's directory.  Returns k.image."""
+    od = objdir(k.config)
+    log = os.path.join(BUILD, "logs", f"build-{k.name}.log")
     if os.path.exists(log):
         os.unlink(log)
-    checkout(rev)
-    with Stage(f"build {name}-{config}", key=f"build-{config}"):
+    checkout(k.rev)
+    sha = git("rev-parse", k.rev)
+    with Stage(f"build {k.name}", key=f"build-{k.config}"):
         run(["make", "-s", f"-j{jobs()}", f"O={od}", f"CC={make_cc()}",
              *extra, "Image"], cwd=WORK, env=make_env(), log=log,
-            kernel=name, config=config, stage="build", timeout=3600,
-            what=f"kernel build of {name} ({config})")
-    dest = kernel_dir(name, config)
-    os.makedirs(dest, exist_ok=True)
-    shutil.copy(os.path.join(od, "arch/arm64/boot/Image"),
-                os.path.join(dest, "Image"))
-    shutil.copy(os.path.join(od, ".config"), os.path.join(dest, "config"))
-    shutil.copy(log, os.path.join(dest, "build.log"))
-    with open(os.path.join(dest, "commit"), "w") as fh:
-        fh.write(git("rev-parse", rev) + "\n")
-    return os.path.join(dest, "Image")
+            kernel=k.label, config=k.config, stage="build", timeout=3600,
+            what=f"kernel build of {k.label} ({k.config})")
+    with k.built_cache(sha).making():
+        os.makedirs(k.dir, exist_ok=True)
+        shutil.copy(os.path.join(od, "arch/arm64/boot/Image"), k.image)
+        shutil.copy(os.path.join(od, ".config"), k.path("config"))
+        shutil.copy(log, k.path("build.log"))
+        with open(k.path("commit"), "w") as fh:
+            fh.write(sha + "\n")
+    return k.image
 
 
 def changed_paths(rev_a, rev_b):
@@ -274,38 +326,21 @@ def main(argv):
     configs = argv or list(CONFIGS)
     for config in configs:
         configure(config)
-    for name, rev in (("base", "base"), ("series", "series")):
+    for label in KERNELS:
         for config in configs:
-            build(name, rev, config)
+            build(Kernel.of(label, config))
     checkout("series")
     return 0
 
 
-if __name__ == "__main__":
-    from .common import entry
-    entry(main)
-
-
-def _built(dest, sha, config):
-    """Is dest an Image already built from sha with config's .config?"""
-    try:
-        return open(os.path.join(dest, "commit")).read().strip() == sha and \
-            open(os.path.join(dest, "config")).read() == \
-            open(os.path.join(objdir(config), ".config")).read() and \
-            os.path.exists(os.path.join(dest, "Image"))
-    except OSError:
-        return False
-
-
 def patch_kernels(configs=CONFIGS):
-    """[(sha, patch name, config, Image)] for every patch that changes the
-    kernel.  The last such patch builds the same kernel as the series tip,
-    so the series Image serves for it."""
+    """[Kernel] of every patch that changes the kernel, oldest first, in
+    each config.  The last such patch builds the same kernel as the series
+    tip: series (already built by `run`) stands for it, with its patch."""
     from . import tree
-    commits = tree.commits()
     changed = []
     prev = "base"
-    for sha, name in commits:
+    for sha, name in tree.commits():
         if affects_kernel(changed_paths(prev, sha)):
             changed.append((sha, name))
         prev = sha
@@ -313,10 +348,15 @@ def patch_kernels(configs=CONFIGS):
     for i, (sha, name) in enumerate(changed):
         for config in configs:
             if i == len(changed) - 1:
-                dest = kernel_dir("series", config)
-            else:
-                dest = kernel_dir(name[:4], config)
-                if not _built(dest, sha, config):
-                    build(name[:4], sha, config)
-            out.append((sha, name, config, os.path.join(dest, "Image")))
+                out.append(Kernel("series", "series", config, name))
+                continue
+            k = Kernel.at_patch(name, sha, config)
+            if not k.built_cache(sha).hit(k.image):
+                build(k)
+            out.append(k)
     return out
+
+
+if __name__ == "__main__":
+    from .common import entry
+    entry(main)

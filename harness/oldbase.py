@@ -21,7 +21,7 @@ import sys
 
 from . import deps
 from .common import (BUILD, CONFIGS, OUT, ROOT, TREE, HarnessError,
-                     Stage, read_json, run, say, series_patches, write_json)
+                     Stage, run, say, series_patches, write_json)
 
 NAME = "6.12"
 # Why a 7.3 base outcome is not expected on 6.12: (suite, test prefix) ->
@@ -246,13 +246,13 @@ def inner():
         run(["git", "am", "--abort"], cwd=TREE, check=False, stage="oldbase")
         run(["git", "clean", "-fdxq"], cwd=TREE, stage="oldbase")
     tree.apply_series(port=port)
-    images = []
+    kernels = []
     for config in CONFIGS:
         kbuild.configure(config)
-        images.append((f"base-{NAME}", config,
-                       kbuild.build(f"base-{NAME}", "base", config)))
+        kernels.append(kbuild.Kernel(f"base-{NAME}", "base", config))
+        kbuild.build(kernels[-1])
     inst = selftests.build()
-    rows = runner.test_kernels(images, runner.initramfs(inst))
+    rows = runner.test_kernels(kernels, runner.initramfs(inst))
     rows = [dict(r, kernel=f"base-{NAME}") for r in rows]
     write_json(os.path.join(OUT, "results.json"), rows)
     from . import results

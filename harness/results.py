@@ -16,7 +16,7 @@ import collections
 import os
 
 from . import ktap, suites
-from .common import OUT, ROOT, read_json
+from .common import OUT, ROOT, read_json, say
 
 EXPECTED_CHANGES = os.path.join(ROOT, "harness", "expected_changes.json")
 
@@ -95,11 +95,17 @@ def declared_result(decls, position, config, suite, test):
     return None
 
 
-def with_positions(decls, subjects):
+def with_positions(decls, subjects, strict=True):
     """decls with "position": the 1-based index of the declaring patch
-    among subjects (the series' commit subjects, oldest first)."""
+    among subjects (the series' commit subjects, oldest first).  A
+    declaration of a patch not among them is an error, or with strict
+    False (a user's own branch, SERIES=) left out and said so."""
     out = []
     for d in decls:
+        if d["patch"] not in subjects and not strict:
+            say(f"declared change of {d['patch']!r} left out: no such "
+                "patch on the branch")
+            continue
         if d["patch"] not in subjects:
             raise ValueError(f"expected_changes.json names a patch that is "
                              f"not in the series: {d['patch']!r}")

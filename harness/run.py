@@ -14,8 +14,8 @@ import concurrent.futures
 import os
 
 from . import boot, deps, kbuild, results, selftests, suites, tree
-from .common import (CONFIGS, KERNELS, OUT, HarnessError, Stage, file_bytes,
-                     read_json, say, sha256_of, write_json)
+from .common import (CONFIGS, KERNELS, OUT, Cache, HarnessError, Stage,
+                     file_bytes, read_json, say, write_json)
 
 BOOT_JOBS = int(os.environ.get("BOOT_JOBS", "2"))
 
@@ -38,87 +38,92 @@ def initramfs(install_dir, name="tests", tests=None):
     return path
 
 
-def _inputs_key(image, initrd, planned):
-    return sha256_of(file_bytes(image), file_bytes(initrd), *planned,
-                     " ".join(boot.qemu_cmd("", "")))
-
-
-def _ktap(ktap_dir, name, config, log):
+def _ktap(ktap_dir, k):
+    log = k.path("console.log")
     if ktap_dir and os.path.exists(log):
         with open(log, errors="replace") as fh:
-            results.write_ktap(os.path.join(ktap_dir,
-                                            f"{name}-{config}.ktap"),
+            results.write_ktap(os.path.join(ktap_dir, f"{k.name}.ktap"),
                                fh.read())
+
+
+def no_result_rows(k, planned, error):
+    """The rows of a kernel that gave no results: each planned program
+    fails, saying why."""
+    return [{"kernel": k.label, "config": k.config,
+             "suite": t.split(":", 1)[0], "test": t.split(":", 1)[1],
+             "result": "fail", "note": f"no result: {error.message[:200]}"}
+            for t in planned]
+
+
+def boot_one(k, initrd, planned, reuse, ktap_dir):
+    """Boot kernel k with the test initramfs; its rows.  With reuse, a
+    kernel whose Image, initramfs and qemu command are byte-identical to
+    those of its last boot is not booted again: its results are reused,
+    and said so."""
+    cache = Cache(k.path("results.key"), file_bytes(k.image),
+                  file_bytes(initrd), *planned,
+                  " ".join(boot.qemu_cmd("", "")))
+    if reuse and cache.hit(k.path("results.json")):
+        say(f"boot {k.name}: Image and initramfs unchanged since the last "
+            "run; its results reused (make check always boots)")
+        _ktap(ktap_dir, k)
+        return [dict(r, kernel=k.label, config=k.config)
+                for r in read_json(k.path("results.json"))]
+    with cache.making():
+        try:
+            text = boot.boot(k.image, initrd, k.path("console.log"),
+                             k.label, k.config,
+                             timeout=boot.DEFAULT_TIMEOUT,
+                             silence=boot.SILENCE, stream=True)
+        finally:
+            _ktap(ktap_dir, k)
+        got = results.rows_from_console(text, k.label, k.config, planned)
+        write_json(k.path("results.json"), got)
+    return got
 
 
 def test_kernels(kernels, initrd, reuse=False, planned=None, errors=None,
                  ktap_dir=None):
-    """Boot each (name, config, image) with the test initramfs; return rows.
-    A kernel that fails to boot or hangs is an error for that kernel; the
-    others still run, then the first error is raised, or, with errors (a
-    list), the errors are put there and the failed kernel's programs get
-    rows that say so.  Each boot's KTAP goes to ktap_dir.  With reuse, a
-    kernel
-    whose Image, initramfs and qemu command are byte-identical to those of
-    its last run is not booted again: its results are reused, and said so.
-    """
+    """Boot each Kernel with the test initramfs, BOOT_JOBS at a time;
+    return the rows.  A kernel that fails to boot or hangs is an error for
+    that kernel; the others still run, then the first error is raised, or,
+    with errors (a list), the errors are put there and the failed kernel's
+    programs get rows that say so.  Each boot's KTAP goes to ktap_dir."""
     planned = run_order(suites.all_tests()) if planned is None else planned
     rows, raise_first = [], errors is None
     errors = [] if errors is None else errors
-
-    def one(k):
-        name, config, image = k
-        log = os.path.join(os.path.dirname(image), "console.log")
-        cache = os.path.join(os.path.dirname(image), "results.json")
-        key = _inputs_key(image, initrd, planned)
-        old = read_json(cache)
-        if reuse and old and old.get("key") == key:
-            say(f"boot {name}-{config}: Image and initramfs unchanged since "
-                "the last run; its results reused (make check always boots)")
-            _ktap(ktap_dir, name, config, log)
-            return [dict(r, kernel=name, config=config) for r in old["rows"]]
-        try:
-            text = boot.boot(image, initrd, log, name, config,
-                             timeout=boot.DEFAULT_TIMEOUT,
-                             silence=boot.SILENCE, stream=True)
-        finally:
-            _ktap(ktap_dir, name, config, log)
-        got = results.rows_from_console(text, name, config, planned)
-        write_json(cache, {"key": key, "rows": got})
-        return got
-
     with Stage(f"boot and test {len(kernels)} kernels, {BOOT_JOBS} at a "
                "time"):
         with concurrent.futures.ThreadPoolExecutor(BOOT_JOBS) as pool:
-            futs = {pool.submit(one, k): k for k in kernels}
+            futs = {pool.submit(boot_one, k, initrd, planned, reuse,
+                                ktap_dir): k for k in kernels}
             for fut in concurrent.futures.as_completed(futs):
                 try:
                     rows.extend(fut.result())
                 except HarnessError as e:
                     say(e.describe())
                     errors.append(e)
-                    name, config, _ = futs[fut]
-                    rows.extend({"kernel": name, "config": config,
-                                 "suite": t.split(":", 1)[0],
-                                 "test": t.split(":", 1)[1], "result": "fail",
-                                 "note": f"no result: {e.message[:200]}"}
-                                for t in planned)
+                    rows.extend(no_result_rows(futs[fut], planned, e))
     if errors and raise_first:
         raise errors[0]
     return rows
 
 
 def build_all(configs=CONFIGS, kernels=KERNELS):
+    """Configure, build every kernel of kernels x configs and the
+    selftests; ([Kernel], the selftests' install directory)."""
     tree.apply_series()
     for config in configs:
         kbuild.configure(config)
-    images = []
-    for name in kernels:
+    built = []
+    for label in kernels:
         for config in configs:
-            images.append((name, config, kbuild.build(name, name, config)))
+            k = kbuild.Kernel.of(label, config)
+            kbuild.build(k)
+            built.append(k)
     inst = selftests.build()
     kbuild.checkout("series")
-    return images, inst
+    return built, inst
 
 
 def add_arguments(p):
@@ -201,12 +206,12 @@ def main(argv):
     boot.DEFAULT_TIMEOUT = a.boot_timeout
     if not a.no_deps:
         deps.main([])
-    images, inst = build_all(a.configs, a.kernels)
+    kernels, inst = build_all(a.configs, a.kernels)
     planned = run_order(a.tests)
     initrd = initramfs(inst, "selected" if a.selected else "tests", planned)
     out_dir = os.path.join(OUT, "selected") if a.selected else OUT
     errors = []
-    rows = test_kernels(images, initrd, reuse=not a.fresh, planned=planned,
+    rows = test_kernels(kernels, initrd, reuse=not a.fresh, planned=planned,
                         errors=errors, ktap_dir=os.path.join(out_dir, "ktap"))
     order = {k: i for i, k in enumerate(KERNELS)}
     rows.sort(key=lambda r: (order[r["kernel"]], r["config"], r["suite"],
@@ -223,8 +228,7 @@ def report(rows, a, about, errors, out_dir):
     json_path = os.path.join(out_dir, "results.json")
     md_path = os.path.join(out_dir, "report.md")
     results.write_results(json_path, rows, **about)
-    decls = results.with_positions(results.expected_changes(),
-                                   tree.subjects())
+    decls = tree.declarations()
     diffs, bad = results.report(rows, md_path, decls=decls)
     both = set(a.kernels) == set(KERNELS)
     print_summary(rows, diffs if both else [], bad)

@@ -17,8 +17,8 @@ import shutil
 import subprocess
 import tempfile
 
-from .common import (BUILD, SERIES, TREE, HarnessError, Stage, git, run,
-                     say, series_patches, sha256_of, file_bytes)
+from .common import (BUILD, SERIES, TREE, Cache, HarnessError, Stage, git,
+                     run, say, series_patches, file_bytes)
 
 # A fixed identity and date make the synthetic base commit, and so every
 # commit applied on it, the same on every machine.
@@ -34,8 +34,62 @@ FORMAT_ARGS = ["-c", "core.abbrev=12", "format-patch", "--zero-commit",
 LOG = os.path.join(BUILD, "logs", "tree.log")
 
 
+def user_branch():
+    """SERIES=<git tree>:<base>..<branch>, a branch of the user's own
+    tree to test instead of series/: (tree, base sha, branch sha), or
+    None."""
+    spec = os.environ.get("SERIES", "").strip()
+    if not spec:
+        return None
+    m = re.fullmatch(r"(.+):([^:]+?)\.\.([^:.][^:]*)", spec)
+    if not m:
+        raise HarnessError(f"SERIES={spec}: expected <git tree>:<base>.."
+                           "<branch>, e.g. SERIES=~/linux:v7.3..my-work",
+                           stage="tree")
+    path = os.path.abspath(os.path.expanduser(m.group(1)))
+    if not os.path.isdir(path) or \
+            not git("rev-parse", "--git-dir", cwd=path, check=None):
+        raise HarnessError(f"SERIES={spec}: {path} is not a git tree",
+                           stage="tree")
+    if os.environ.get("BASE", "").strip():
+        raise HarnessError(f"SERIES={spec} names its base; BASE= as well "
+                           "is ambiguous", stage="tree")
+    shas = []
+    for rev in m.group(2, 3):
+        sha = git("rev-parse", "-q", "--verify", rev + "^{commit}",
+                  cwd=path, check=False)
+        if not sha:
+            raise HarnessError(f"SERIES={spec}: no commit {rev!r} in "
+                               f"{path}", stage="tree")
+        shas.append(sha)
+    if not git("rev-list", f"{shas[0]}..{shas[1]}", cwd=path):
+        raise HarnessError(f"SERIES={spec}: no commits in the range",
+                           stage="tree")
+    return path, shas[0], shas[1]
+
+
+def _write_branch_series(branch):
+    """series patches of SERIES= (format-patch of the range, into
+    build/branch-series/), written again only when the range moved."""
+    path, base, tip = branch
+    cache = Cache(SERIES + ".stamp", path, base, tip,
+                  note=f"{path} {base}..{tip}")
+    if cache.hit(SERIES):
+        return
+    with Stage(f"tree: the patches of {path} {base[:12]}..{tip[:12]}"), \
+            cache.making():
+        shutil.rmtree(SERIES, ignore_errors=True)
+        run(["git", "-c", "core.abbrev=12", "format-patch", "-q",
+             "--zero-commit", "--no-signature", "-o", SERIES,
+             f"{base}..{tip}"], cwd=path, log=LOG, stage="tree",
+            what="git format-patch of SERIES=")
+
+
 def base_source():
     """(kind, path, identity) of the base the user asked for."""
+    branch = user_branch()
+    if branch:
+        return ("git", branch[0], f"git:{branch[0]}:{branch[1]}")
     base = os.environ.get("BASE", "").strip()
     if not base:
         from . import deps
@@ -92,17 +146,33 @@ def _commit_all(cwd, message):
         env=BASE_ENV, log=LOG, stage="tree", what="git commit of the base")
 
 
-def make_base():
+def _base_cache():
     kind, path, ident = base_source()
-    if _read(_stamp("base")) == ident and \
-       git("rev-parse", "-q", "--verify", "base", check=False):
-        return ident
+    cache = Cache(_stamp("base"), ident, note=ident)
+    if _read(cache.stamp) == ident:
+        # The stamp as harness v1 wrote it: the identity itself.
+        cache.record()
+    return kind, path, cache
+
+
+def make_base():
+    kind, path, cache = _base_cache()
+    if cache.hit() and git("rev-parse", "-q", "--verify", "base",
+                           check=False):
+        return cache.note
+    unexported = user_commits() if os.path.isdir(TREE) else None
+    if unexported:
+        raise HarnessError(
+            f"the base changed (now {cache.note}), which makes {TREE} "
+            f"anew, but its branch series has {unexported} not in "
+            "series/: nothing was touched. `make export` keeps them, or "
+            "move the tree aside.", stage="tree")
     with Stage(f"tree: base from {kind} {path}"):
         if os.path.exists(TREE):
             shutil.rmtree(TREE)
         os.makedirs(os.path.dirname(TREE), exist_ok=True)
         if kind == "git":
-            head = ident.rsplit(":", 1)[1]
+            head = cache.note.rsplit(":", 1)[1]
             run(["git", "clone", "-q", "--shared", "--no-checkout", path,
                  TREE], log=LOG, stage="tree", what="git clone of BASE")
             run(["git", "checkout", "-q", "-b", "series", head], cwd=TREE,
@@ -132,9 +202,8 @@ def make_base():
             _commit_all(TREE, f"Linux {ver} base ({os.path.basename(path)})")
             run(["git", "tag", "-f", "base"], cwd=TREE, log=LOG,
                 stage="tree")
-        with open(_stamp("base"), "w") as fh:
-            fh.write(ident)
-    return ident
+        cache.record()
+    return cache.note
 
 
 def cover_description(cover_path):
@@ -154,10 +223,13 @@ def cover_description(cover_path):
     return subject + "\n\n" + body[:m.start()] + "\n"
 
 
-def series_identity():
-    return sha256_of(*[(os.path.basename(p), file_bytes(p))
-                       for p in sorted(glob.glob(os.path.join(SERIES,
-                                                              "*.patch")))])
+def _series_cache():
+    """Branch series is series/ applied when its stamp names series/'s
+    files as they are now."""
+    files = sorted(glob.glob(os.path.join(SERIES, "*.patch")))
+    return Cache(_stamp("series"), *[(os.path.basename(p), file_bytes(p))
+                                     for p in files],
+                 note=f"{len(files)} files of {SERIES}")
 
 
 def apply_series(force=False, port=None):
@@ -166,15 +238,37 @@ def apply_series(force=False, port=None):
     it applies what it can and returns notes for what it changed, or
     raises; without it a patch that does not apply is an error."""
     make_base()
+    branch = user_branch()
+    if branch:
+        _write_branch_series(branch)
     patches = series_patches()
-    ident = series_identity()
+    cache = _series_cache()
     unexported = user_commits()
     _reattach()
-    if not force and _read(_stamp("series")) == ident:
+    if not force and cache.hit():
         if unexported:
             say(f"tree: branch series has {unexported} not in series/: "
                 "testing the branch as it is (make export writes them)")
         return patches
+    _refuse_to_lose_work(unexported)
+    with Stage(f"tree: applying {len(patches)} patches with git am"):
+        git("am", "--abort", check=False)
+        run(["git", "checkout", "-q", "-B", "series", "base"],
+            cwd=TREE, log=LOG, stage="tree")
+        for p in patches:
+            _am(p, port)
+        cover = os.path.join(SERIES, "0000-cover-letter.patch")
+        if os.path.exists(cover):
+            git("config", "branch.series.description",
+                cover_description(cover))
+        cache.record()
+        _record_tip()
+    return patches
+
+
+def _refuse_to_lose_work(unexported):
+    """Before branch series is made anew from series/: refuse, touching
+    nothing, while it has commits or changes series/ does not have."""
     if unexported:
         raise HarnessError(
             f"branch series of {TREE} has {unexported} that series/ does "
@@ -190,42 +284,35 @@ def apply_series(force=False, port=None):
         raise HarnessError(f"{TREE} has uncommitted changes on branch "
                            "series (git -C build/linux status): commit or "
                            "stash them; nothing was touched", stage="tree")
-    with Stage(f"tree: applying {len(patches)} patches with git am"):
+
+
+def _am(patch, port):
+    """git am one patch; with port, a patch that does not apply is
+    ported and the am continued."""
+    # A fixed committer: anyone can apply the series, with or without a
+    # git identity of their own.
+    am_env = dict(os.environ, GIT_COMMITTER_NAME="harness",
+                  GIT_COMMITTER_EMAIL="harness@localhost")
+
+    def am(*args):
+        return subprocess.run(["git", "am", "-q", *args], cwd=TREE,
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True,
+                              timeout=300, env=am_env)
+
+    proc = am("--committer-date-is-author-date", patch)
+    if proc.returncode and port:
+        for note in port(patch):
+            say(f"tree: ported {os.path.basename(patch)}: {note}")
+        proc = am("--continue")
+    if proc.returncode:
         git("am", "--abort", check=False)
-        run(["git", "checkout", "-q", "-B", "series", "base"],
-            cwd=TREE, log=LOG, stage="tree")
-        for p in patches:
-            # A fixed committer: anyone can apply the series, with or
-            # without a git identity of their own.
-            am_env = dict(os.environ, GIT_COMMITTER_NAME="harness",
-                          GIT_COMMITTER_EMAIL="harness@localhost")
-            proc = subprocess.run(
-                ["git", "am", "-q", "--committer-date-is-author-date", p],
-                cwd=TREE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True, timeout=300, env=am_env)
-            if proc.returncode and port:
-                for note in port(p):
-                    say(f"tree: ported {os.path.basename(p)}: {note}")
-                proc = subprocess.run(
-                    ["git", "am", "-q", "--continue"], cwd=TREE,
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                    text=True, timeout=300, env=am_env)
-            if proc.returncode:
-                git("am", "--abort", check=False)
-                with open(LOG, "a") as fh:
-                    fh.write(proc.stdout)
-                raise HarnessError(
-                    f"{os.path.basename(p)} does not apply on the base "
-                    f"({_read(_stamp('base'))}):\n{proc.stdout.strip()}",
-                    stage="tree", log=LOG)
-        cover = os.path.join(SERIES, "0000-cover-letter.patch")
-        if os.path.exists(cover):
-            git("config", "branch.series.description",
-                cover_description(cover))
-        with open(_stamp("series"), "w") as fh:
-            fh.write(ident)
-        _record_tip()
-    return patches
+        with open(LOG, "a") as fh:
+            fh.write(proc.stdout)
+        raise HarnessError(
+            f"{os.path.basename(patch)} does not apply on the base "
+            f"({_base_cache()[2].recorded_note()}):\n"
+            f"{proc.stdout.strip()}", stage="tree", log=LOG)
 
 
 def _reattach():
@@ -273,6 +360,15 @@ def commits():
 def subjects():
     """The series' commit subjects, oldest first."""
     return git("log", "--reverse", "--format=%s", "base..series").splitlines()
+
+
+def declarations():
+    """harness/expected_changes.json with each declaring patch's
+    position in the series; for a user's branch (SERIES=) the
+    declarations of patches it does not have are left out."""
+    from . import results
+    return results.with_positions(results.expected_changes(), subjects(),
+                                  strict=user_branch() is None)
 
 
 def maintainers(patches):
@@ -362,6 +458,10 @@ def _pin_cover_date(outdir):
 
 def export():
     """Write series/ from build/linux."""
+    if user_branch():
+        raise HarnessError("SERIES= tests a branch of your own tree; "
+                           "there is no series/ to write (commit in your "
+                           "tree instead)", stage="export")
     with Stage("export: series/ from build/linux"):
         tmp = tempfile.mkdtemp(dir=BUILD)
         files = format_series(tmp)
@@ -371,8 +471,7 @@ def export():
         for f in files:
             shutil.move(f, os.path.join(SERIES, os.path.basename(f)))
         os.rmdir(tmp)
-        with open(_stamp("series"), "w") as fh:
-            fh.write(series_identity())
+        _series_cache().record()
         _record_tip()
     say(f"wrote {len(files)} files to series/")
 

@@ -29,9 +29,9 @@ import os
 import re
 import time
 
-from . import boot, kbuild, tree
-from .common import (BUILD, OUT, ROOT, HarnessError, Stage, file_bytes, run,
-                     say, sha256_of, write_json)
+from . import boot, kbuild, ktap, tree
+from .common import (BUILD, OUT, ROOT, Cache, HarnessError, Stage,
+                     file_bytes, run, say, write_json)
 
 SRC = os.path.join(ROOT, "validate")
 CONFIG = "lockdep"
@@ -83,32 +83,31 @@ SHORT = [(CONFIG, ["churn", "gdb", "audit"], 1800)]
 STRACE_ENV = ("STRACE_TESTS", "STRACE_SLICE")
 
 
-def overlay_ident(pieces):
+def overlay_inputs(pieces):
     """What an overlay of pieces is built from: the pieces, validate/'s
     files and, for strace only, its selection of tests."""
     srcs = sorted(os.path.join(t, f) for t, _, fs in os.walk(SRC)
                   for f in fs)
-    return sha256_of(" ".join(pieces), *[file_bytes(f) for f in srcs],
-                     *[os.environ.get(v, "") for v in STRACE_ENV
-                       if "strace" in pieces])
+    return [" ".join(pieces), *[file_bytes(f) for f in srcs],
+            *[os.environ.get(v, "") for v in STRACE_ENV
+              if "strace" in pieces]]
 
 
 def overlay(pieces, config):
     out = os.path.join(BUILD, "validate", f"overlay-{config}")
-    ident = overlay_ident(pieces)
-    stamp = out + ".stamp"
-    if os.path.exists(stamp) and open(stamp).read() == ident:
+    cache = Cache(out + ".stamp", *overlay_inputs(pieces),
+                  note=" ".join(pieces))
+    if cache.hit(out):
         return out
     log = os.path.join(BUILD, "logs", "validate-overlay.log")
-    with Stage(f"validate: guest overlays for {' '.join(pieces)}"):
+    with Stage(f"validate: guest overlays for {' '.join(pieces)}"), \
+            cache.making():
         run(["rm", "-rf", out], stage="validate")
         from . import selftests
         hdr = selftests.headers(log)
         run(["bash", os.path.join(SRC, "build-all.sh"), out, *pieces],
             log=log, env={"KHDR": hdr}, stage="validate",
             what="validate/build-all.sh")
-        with open(stamp, "w") as fh:
-            fh.write(ident)
     return out
 
 
@@ -117,13 +116,11 @@ def sections(text):
             for m in SECTION.finditer(text.replace("\r\n", "\n"))}
 
 
-TAP = re.compile(r"^(ok|not ok) \d+ (\S+)(?: # (SKIP)\b)?", re.M)
-
-
 def tap_name(line):
-    """The test a TAP-like result line is about, or None."""
-    m = TAP.match(line)
-    return m.group(2) if m else None
+    """The test a TAP result line is about, or None (harness/ktap.py
+    reads it)."""
+    doc = ktap.parse_lines([line])
+    return doc.tests[0].name if doc.tests else None
 
 
 @functools.lru_cache(maxsize=None)
@@ -149,10 +146,12 @@ def comparable(piece, body):
 
 
 def tap_sets(body):
-    """{outcome: [test, ...]} of a piece's TAP-like lines (strace)."""
+    """{outcome: [test, ...]} of a piece's TAP result lines (strace's
+    run.sh prints one per test), read by harness/ktap.py."""
     out = {"pass": [], "fail": [], "skip": []}
-    for ok, name, skip in TAP.findall(body):
-        out["skip" if skip else "pass" if ok == "ok" else "fail"].append(name)
+    for t in ktap.parse_lines(body.splitlines()).tests:
+        out["skip" if t.directive == "SKIP" else
+            "pass" if t.ok else "fail"].append(t.name)
     return out
 
 
@@ -220,8 +219,9 @@ def boot_pair(config, pieces, churn_secs, timeout):
     """Boot base and series (config) at once with pieces' overlays; return
     {kernel: {section: (body, rc)}}."""
     kbuild.configure(config)
-    images = [(name, kbuild.build(name, name, config))
-              for name in ("base", "series")]
+    kernels = [kbuild.Kernel.of(name, config) for name in ("base", "series")]
+    for k in kernels:
+        kbuild.build(k)
     kbuild.checkout("series")
     ov = overlay(pieces, config)
     initrd = os.path.join(OUT, f"initramfs-validate-{config}.cpio.gz")
@@ -232,18 +232,18 @@ def boot_pair(config, pieces, churn_secs, timeout):
             trees=[(ov, "validate")])
 
     def one(k):
-        name, image = k
-        log = os.path.join(os.path.dirname(image), "validate.log")
-        text = boot.boot(image, initrd, log, name, config, timeout=timeout)
-        return name, sections(text)
+        text = boot.boot(k.image, initrd, k.path("validate.log"), k.label,
+                         config, timeout=timeout)
+        return k.label, sections(text)
 
     with Stage(f"validate: {' '.join(pieces)} on base and series "
                f"({config}), both at once"):
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            return dict(pool.map(one, images))
+            return dict(pool.map(one, kernels))
 
 
-def main(argv):
+def selected_runs(argv):
+    """(runs, short): the (config, pieces, timeout) boots argv asks for."""
     short = "--short" in argv
     runs = SHORT if short else FULL
     if "--pieces" in argv:
@@ -255,16 +255,19 @@ def main(argv):
                                stage="validate")
         runs = [(c, [p for p in ps if p in want], t) for c, ps, t in runs
                 if set(ps) & set(want)]
-    churn_secs = 10 if short else 60
-    tree.apply_series()
-    pieces, found = [], {}
+    return runs, short
+
+
+def collect(runs, churn_secs, from_logs):
+    """{kernel: {section: (body, rc)}} of every boot, the kernel log and
+    stuck-task sections named per config."""
+    found = {}
     for config, ps, timeout in runs:
-        pieces += ps
-        if "--from-logs" in argv:
+        if from_logs:
             # The verdict again from the last boots' console logs.
-            got = {name: sections(open(os.path.join(
-                kbuild.kernel_dir(name, config), "validate.log"),
-                errors="replace").read()) for name in ("base", "series")}
+            got = {name: sections(open(kbuild.Kernel.of(name, config).path(
+                "validate.log"), errors="replace").read())
+                for name in ("base", "series")}
         else:
             got = boot_pair(config, ps, churn_secs, timeout)
         for k, secs in got.items():
@@ -274,54 +277,57 @@ def main(argv):
                 if name in secs:
                     secs[f"{name}-{config}"] = secs.pop(name)
             found[k].update(secs)
-    rows, problems = [], []
-    config_of = {p: c for c, ps, _ in runs for p in ps}
-    xfail, timing = expected_failures(), timing_tests()
-    for piece in pieces:
-        got = {k: found[k].get(piece) for k in found}
-        for k, v in got.items():
-            if v is None:
-                problems.append(f"{piece}: no result from the {k} kernel")
-            elif piece == "strace":
-                # rc=1 when tests fail: only the listed ones may
-                bad = [t for t in tap_sets(v[0])["fail"]
-                       if t not in xfail and t not in timing]
-                if bad:
-                    problems.append(f"strace: {len(bad)} unexpected failures"
-                                    f" on the {k} kernel: {' '.join(bad[:8])}")
-            elif v[1] != 0:
-                problems.append(f"{piece}: exit {v[1]} on the {k} kernel")
-        same = None not in got.values() and \
-            comparable(piece, got["base"][0]) == \
-            comparable(piece, got["series"][0])
-        if None not in got.values() and not same:
-            problems.append(f"{piece}: base and series differ")
-        rows.append({"piece": piece, "config": config_of[piece],
-                     "identical": same,
-                     "base_rc": got["base"][1] if got["base"] else None,
-                     "series_rc": got["series"][1] if got["series"] else
-                     None,
-                     "base": got["base"][0] if got["base"] else "",
-                     "series": got["series"][0] if got["series"] else ""})
-        if piece == "strace":
-            rows[-1]["outcomes"] = {k: tap_sets(rows[-1][k])
-                                    for k in ("base", "series")}
-    for k in found:
-        for config in sorted({c for c, _, _ in runs}):
-            if f"dmesg-{config}" not in found[k]:
-                problems.append(f"{k} ({config}): no kernel log")
-            bad = splats(found[k].get(f"dmesg-{config}", ("", 0))[0])
-            stuck = [ln for ln in found[k].get(f"stuck-{config}", ("", 0))[0]
-                     .splitlines() if ln.startswith("stuck:")]
-            rows.append({"piece": "kernel-log", "kernel": k,
-                         "config": config, "splats": bad, "stuck": stuck})
+    return found
+
+
+def judge_piece(piece, got, xfail, timing):
+    """(row, problems) of one piece's sections on base and series."""
+    problems = []
+    for k, v in got.items():
+        if v is None:
+            problems.append(f"{piece}: no result from the {k} kernel")
+        elif piece == "strace":
+            # rc=1 when tests fail: only the listed ones may
+            bad = [t for t in tap_sets(v[0])["fail"]
+                   if t not in xfail and t not in timing]
             if bad:
-                problems.append(f"{k} ({config}): {len(bad)} splat lines in "
-                                f"the kernel log, first: {bad[0]}")
-            if stuck:
-                problems.append(f"{k} ({config}): tasks left stuck: "
-                                f"{stuck[0]}")
-    write_json(os.path.join(OUT, "validate.json"), rows)
+                problems.append(f"strace: {len(bad)} unexpected failures"
+                                f" on the {k} kernel: {' '.join(bad[:8])}")
+        elif v[1] != 0:
+            problems.append(f"{piece}: exit {v[1]} on the {k} kernel")
+    complete = None not in got.values()
+    same = complete and comparable(piece, got["base"][0]) == \
+        comparable(piece, got["series"][0])
+    if complete and not same:
+        problems.append(f"{piece}: base and series differ")
+    row = {"piece": piece, "identical": same}
+    for k in ("base", "series"):
+        row[f"{k}_rc"] = got[k][1] if got[k] else None
+        row[k] = got[k][0] if got[k] else ""
+    if piece == "strace":
+        row["outcomes"] = {k: tap_sets(row[k]) for k in ("base", "series")}
+    return row, problems
+
+
+def judge_kernel_log(k, config, secs):
+    """(row, problems) of one boot's kernel log and stuck tasks."""
+    problems = []
+    if f"dmesg-{config}" not in secs:
+        problems.append(f"{k} ({config}): no kernel log")
+    bad = splats(secs.get(f"dmesg-{config}", ("", 0))[0])
+    stuck = [ln for ln in secs.get(f"stuck-{config}", ("", 0))[0]
+             .splitlines() if ln.startswith("stuck:")]
+    if bad:
+        problems.append(f"{k} ({config}): {len(bad)} splat lines in the "
+                        f"kernel log, first: {bad[0]}")
+    if stuck:
+        problems.append(f"{k} ({config}): tasks left stuck: {stuck[0]}")
+    return ({"piece": "kernel-log", "kernel": k, "config": config,
+             "splats": bad, "stuck": stuck}, problems)
+
+
+def write_report(rows, pieces, short, xfail):
+    """out/validate.md; its path."""
     md = ["# make validate", "",
           f"Kernels: base and series; pieces: {', '.join(pieces)}" +
           (" (short run)" if short else "") + "".join(
@@ -348,6 +354,29 @@ def main(argv):
     path = os.path.join(OUT, "validate.md")
     with open(path, "w") as fh:
         fh.write("\n".join(md) + "\n")
+    return path
+
+
+def main(argv):
+    runs, short = selected_runs(argv)
+    tree.apply_series()
+    found = collect(runs, 10 if short else 60, "--from-logs" in argv)
+    pieces = [p for _, ps, _ in runs for p in ps]
+    config_of = {p: c for c, ps, _ in runs for p in ps}
+    xfail, timing = expected_failures(), timing_tests()
+    rows, problems = [], []
+    for piece in pieces:
+        row, bad = judge_piece(piece, {k: found[k].get(piece)
+                                       for k in found}, xfail, timing)
+        rows.append(dict(row, config=config_of[piece]))
+        problems += bad
+    for k in found:
+        for config in sorted({c for c, _, _ in runs}):
+            row, bad = judge_kernel_log(k, config, found[k])
+            rows.append(row)
+            problems += bad
+    write_json(os.path.join(OUT, "validate.json"), rows)
+    path = write_report(rows, pieces, short, xfail)
     for r in rows:
         if r["piece"] != "kernel-log":
             say(f"validate {r['piece']}: base rc={r['base_rc']}, series "

@@ -7,7 +7,7 @@ import unittest
 import xml.etree.ElementTree as ET
 from unittest import mock
 
-from harness import boot, results, run
+from harness import boot, kbuild, results, run
 from harness.common import HarnessError
 
 CONSOLE = """HARNESS: BEGIN 7.3.4
@@ -27,12 +27,15 @@ class OneBadBoot(unittest.TestCase):
     def test_the_others_are_still_reported(self):
         with tempfile.TemporaryDirectory() as d:
             kernels = []
+            out = mock.patch.object(kbuild, "OUT", d)
+            out.start()
+            self.addCleanup(out.stop)
             for name in ("base", "series"):
-                os.makedirs(os.path.join(d, name))
-                image = os.path.join(d, name, "Image")
-                with open(image, "w") as fh:
+                k = kbuild.Kernel.of(name, "debug")
+                os.makedirs(k.dir)
+                with open(k.image, "w") as fh:
                     fh.write(name)
-                kernels.append((name, "debug", image))
+                kernels.append(k)
             initrd = os.path.join(d, "initrd")
             with open(initrd, "w") as fh:
                 fh.write("x")

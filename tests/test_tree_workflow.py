@@ -136,6 +136,56 @@ class TreeWorkflow(unittest.TestCase):
         with open(os.path.join(self.tree, "a.c")) as fh:
             self.assertIn("int edit;", fh.read())
 
+    def test_a_new_base_does_not_delete_unexported_commits(self):
+        self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
+        mine = self.commit_in_tree("int f;\n", "two: add f")
+        # The user's base moves on: the tree would be made anew.
+        with open(os.path.join(self.base, "a.c"), "a") as fh:
+            fh.write("int g;\n")
+        sh(self.base, "git", "commit", "-qam", "base moves")
+        p = self.harness("-m", "harness.tree", "apply")
+        self.assertNotEqual(0, p.returncode)
+        self.assertIn("nothing was touched", p.stdout)
+        self.assertEqual(mine, sh(self.tree, "git", "rev-parse",
+                                  "series").strip())
+
+    def test_a_branch_of_the_users_own_tree(self):
+        # The user's tree: the base commit, then two commits of theirs.
+        sh(self.base, "git", "tag", "v7.3")
+        sh(self.base, "git", "checkout", "-qb", "my-work")
+        for line, msg in (("int b;\n", "one: add b"),
+                          ("int c;\n", "two: add c")):
+            with open(os.path.join(self.base, "a.c"), "a") as fh:
+                fh.write(line)
+            sh(self.base, "git", "commit", "-qam", msg)
+        env = dict(os.environ, SERIES=f"{self.base}:v7.3..my-work",
+                   HARNESS_BUILD=self.build,
+                   HARNESS_OUT=os.path.join(self.tmp.name, "out"))
+        env.pop("BASE", None)
+        env.pop("HARNESS_SERIES", None)
+        p = subprocess.run([sys.executable, "-m", "harness", "tree"],
+                           cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=120)
+        self.assertEqual(0, p.returncode, p.stdout)
+        self.assertEqual(["one: add b", "two: add c"], sh(
+            self.tree, "git", "log", "--reverse", "--format=%s",
+            "base..series").split("\n")[:2])
+        with open(os.path.join(self.tree, "a.c")) as fh:
+            self.assertEqual("int a;\nint b;\nint c;\n", fh.read())
+        # What a kernel developer mistypes gets a clear error.
+        for spec, msg in (("nonsense", "expected <git tree>:<base>.."),
+                          (f"{self.base}:v7.3..nope", "no commit 'nope'"),
+                          (f"{self.base}:my-work..my-work",
+                           "no commits in the range"),
+                          (f"{self.tmp.name}:a..b", "is not a git tree")):
+            env["SERIES"] = spec
+            p = subprocess.run([sys.executable, "-m", "harness", "tree"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True,
+                               timeout=120)
+            self.assertNotEqual(0, p.returncode)
+            self.assertIn(msg, p.stdout)
+
 
 if __name__ == "__main__":
     unittest.main()

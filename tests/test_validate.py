@@ -103,7 +103,7 @@ class OverlayIdent(unittest.TestCase):
             os.environ.pop("STRACE_SLICE", None)
             if slice_:
                 os.environ["STRACE_SLICE"] = slice_
-            return validate.overlay_ident(pieces)
+            return validate.overlay_inputs(pieces)
 
     def test_strace_selection_changes_only_the_strace_overlay(self):
         self.assertEqual(self.ident(["churn", "gdb"]),

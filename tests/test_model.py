@@ -1,0 +1,159 @@
+"""The harness's model: the one cache rule, the kernel record, bisect's
+comparison, run's reuse of a boot, and the cover letter's claims."""
+
+import os
+import tempfile
+import unittest
+from unittest import mock
+
+from harness import bisect, boot, cover, kbuild, results, run
+from harness.common import Cache, HarnessError
+
+
+class OneCache(unittest.TestCase):
+    def test_hit_needs_the_same_inputs_and_the_product(self):
+        with tempfile.TemporaryDirectory() as d:
+            product = os.path.join(d, "product")
+            stamp = os.path.join(d, "product.stamp")
+            self.assertFalse(Cache(stamp, "a", b"b").hit(product))
+            with Cache(stamp, "a", b"b", note="made from a, b").making():
+                open(product, "w").close()
+            self.assertTrue(Cache(stamp, "a", b"b").hit(product))
+            self.assertEqual("made from a, b",
+                             Cache(stamp, "x").recorded_note())
+            self.assertFalse(Cache(stamp, "a", b"c").hit(product))
+            os.unlink(product)
+            self.assertFalse(Cache(stamp, "a", b"b").hit(product))
+
+    def test_a_failed_step_leaves_no_stamp(self):
+        with tempfile.TemporaryDirectory() as d:
+            stamp = os.path.join(d, "s")
+            Cache(stamp, "old").record()
+            with self.assertRaises(RuntimeError):
+                with Cache(stamp, "new").making():
+                    raise RuntimeError("build failed")
+            self.assertFalse(Cache(stamp, "old").hit())
+            self.assertFalse(Cache(stamp, "new").hit())
+
+
+class KernelRecord(unittest.TestCase):
+    def test_paths_and_labels(self):
+        with mock.patch.object(kbuild, "OUT", "/o"):
+            k = kbuild.Kernel.of("series", "prod")
+            self.assertEqual("/o/kernels/series-prod/Image", k.image)
+            self.assertEqual("/o/kernels/series-prod/console.log",
+                             k.path("console.log"))
+            p = kbuild.Kernel.at_patch("0011-arm64-syscall-Decide.patch",
+                                       "abc", "debug")
+            self.assertEqual(("p11", "abc", "p11-debug"),
+                             (p.label, p.rev, p.name))
+            self.assertEqual("0011-arm64-syscall-Decide.patch", p.patch)
+
+    def test_unknown_kernel_and_unnumbered_patch(self):
+        with self.assertRaises(HarnessError):
+            kbuild.Kernel.of("tip", "debug")
+        with self.assertRaises(HarnessError):
+            kbuild.Kernel.at_patch("cover.patch", "abc", "debug")
+
+
+def row(kernel, test, result, config="debug", suite="ptrace"):
+    return {"kernel": kernel, "config": config, "suite": suite,
+            "test": test, "result": result}
+
+
+class BisectCompare(unittest.TestCase):
+    DECL = [{"suite": "ptrace", "test": "p/changed", "config": "debug",
+             "before": "fail", "after": "pass", "position": 3,
+             "why": "patch 3 changes it"}]
+
+    def base(self):
+        return [row("base", "p", "pass"), row("base", "p/same", "pass"),
+                row("base", "p/changed", "fail")]
+
+    def test_a_patch_before_the_change_must_give_the_base_outcome(self):
+        k = kbuild.Kernel("p02", "x", "debug", "0002-a.patch")
+        rows = [row("p02", "p", "pass"), row("p02", "p/same", "pass"),
+                row("p02", "p/changed", "fail")]
+        n, diff, declared = bisect.compare(k, rows, self.base(), self.DECL,
+                                           2)
+        self.assertEqual((3, [], []), (n, diff, declared))
+        rows[2] = row("p02", "p/changed", "pass")
+        self.assertEqual(["ptrace:p/changed: expected fail, got pass"],
+                         bisect.compare(k, rows, self.base(), self.DECL,
+                                        2)[1])
+
+    def test_from_the_changing_patch_on_the_new_outcome(self):
+        k = kbuild.Kernel("p03", "x", "debug", "0003-b.patch")
+        rows = [row("p03", "p", "pass"), row("p03", "p/same", "fail"),
+                row("p03", "p/changed", "pass")]
+        n, diff, declared = bisect.compare(k, rows, self.base(), self.DECL,
+                                           3)
+        self.assertEqual(["ptrace:p/same: expected pass, got fail"], diff)
+        self.assertEqual(["ptrace:p/changed: pass"], declared)
+
+    def test_only_the_programs_the_patch_ran_are_compared(self):
+        k = kbuild.Kernel("p02", "x", "debug", "0002-a.patch")
+        base = self.base() + [row("base", "q", "pass", suite="audit")]
+        rows = [row("p02", "p", "pass"), row("p02", "p/same", "pass"),
+                row("p02", "p/changed", "fail")]
+        self.assertEqual([], bisect.compare(k, rows, base, self.DECL, 2)[1])
+
+
+class Reuse(unittest.TestCase):
+    def test_an_unchanged_kernel_is_not_booted_again(self):
+        console = ("HARNESS: BEGIN\nTAP version 13\n1..1\n# selftests: "
+                   "ptrace: t\nok 1 selftests: ptrace: t\nHARNESS: END "
+                   "rc=0\n")
+        boots = []
+
+        def fake_boot(image, initrd, log, name, config, **kw):
+            boots.append(name)
+            with open(log, "w") as fh:
+                fh.write(console)
+            return console
+
+        with tempfile.TemporaryDirectory() as d, \
+                mock.patch.object(kbuild, "OUT", d), \
+                mock.patch.object(boot, "boot", fake_boot):
+            k = kbuild.Kernel.of("base", "debug")
+            os.makedirs(k.dir)
+            initrd = os.path.join(d, "initrd")
+            for f in (k.image, initrd):
+                with open(f, "w") as fh:
+                    fh.write("x")
+            planned = ["ptrace:t"]
+            first = run.boot_one(k, initrd, planned, True, None)
+            again = run.boot_one(k, initrd, planned, True, None)
+            self.assertEqual(1, len(boots))
+            self.assertEqual(first, again)
+            run.boot_one(k, initrd, planned, False, None)
+            self.assertEqual(2, len(boots), "--fresh boots again")
+            with open(k.image, "w") as fh:
+                fh.write("a new Image")
+            run.boot_one(k, initrd, planned, True, None)
+            self.assertEqual(3, len(boots), "a new Image boots again")
+
+
+class CoverClaims(unittest.TestCase):
+    def rows(self, series_result):
+        out = []
+        for k, res in (("base", "pass"), ("series", series_result)):
+            for config in ("debug", "prod"):
+                out += [row(k, "p", "pass", config),
+                        row(k, "p/a", res, config)]
+        return out
+
+    def test_the_matrix_must_be_the_one_the_results_give(self):
+        with mock.patch.object(results, "expected_changes", lambda: []):
+            text = "intro\n\n" + cover.matrix(self.rows("pass"), []) + \
+                "\n\nthe end\n"
+            self.assertTrue(cover.check_claims(text, self.rows("pass"), []))
+            with self.assertRaises(HarnessError) as e:
+                cover.check_claims(text, self.rows("fail"), [])
+            self.assertIn("not what this run measured", e.exception.message)
+            self.assertIn("+  debug  ptrace:p/a: pass -> fail",
+                          e.exception.message)
+
+
+if __name__ == "__main__":
+    unittest.main()
