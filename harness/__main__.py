@@ -31,7 +31,9 @@ VERBS = {
                "the base's outcomes but for the declared changes (after "
                "run)", []),
     "bench": ("bench", "instructions per syscall path under qemu -icount",
-              [("--quick", "base and series only, not every patch")]),
+              [("--quick", "base and series only, not every patch"),
+               ("--configs", "comma-separated configs (default debug,prod,"
+                "distro)")]),
     "validate": ("validate", "real userspace (churn, gdb, auditd, stress-ng, "
                  "trinity, strace) on base and series",
                  [("--short", "churn 10 s, gdb, audit: what check runs"),

@@ -8,11 +8,13 @@ counts instructions, so its figures are exact and repeatable.  Each kernel
 is booted twice and the two runs must agree exactly.  One wall-clock run of
 base and series without -icount is reported too, labelled as noise.
 
-Writes out/bench.json: [{"path", "config", "kernel", "insns_per_call",
-"runs_agree"}] (kernel: "base", "series", or a patch's file name) and
-out/bench.md.
+Writes out/bench.json: [{"path", "config", "kernel", "patch",
+"insns_per_call", "runs_agree"}] (kernel: "base", "series", or a patch's
+label such as p11, with its file name in "patch") and out/bench.md; a run
+narrowed by --configs writes out/bench-<configs>.json and .md.
 
-Usage: python3 -m harness.bench [--quick]  (--quick: base and series only)
+Usage: python3 -m harness bench [--quick] [--configs C,...]
+  --quick: base and series only
 """
 
 import os
@@ -24,6 +26,14 @@ from .common import (BUILD, CONFIGS, CROSS_COMPILE, GUEST_DIR, OUT,
                      HarnessError, Stage, run, say, write_json)
 
 BENCH_CONFIGS = CONFIGS + ("distro",)
+ALL_CONFIGS = BENCH_CONFIGS
+
+
+def out_name(ext):
+    """out/bench.<ext>, or for a run narrowed by --configs
+    out/bench-<configs>.<ext> (the cover letter reads out/bench.json)."""
+    tag = "" if BENCH_CONFIGS == ALL_CONFIGS else "-" + "-".join(BENCH_CONFIGS)
+    return os.path.join(OUT, f"bench{tag}.{ext}")
 PATHS = ["nowork", "tracepoint", "seccomp", "seccomp_errno", "ptrace",
          "audit"]
 LINE = re.compile(r"^BENCH path=(\S+) (?:iters=(\d+) ns=(\d+) "
@@ -162,15 +172,24 @@ def report(rows, base, wall):
         text.append(f"| {name} | {config} | " +
                     " | ".join(f"{w[p]:.0f} ns" if p in w else "failed"
                                for p in PATHS) + " |")
-    md = os.path.join(OUT, "bench.md")
+    md = out_name("md")
     with open(md, "w") as fh:
         fh.write("\n".join(text) + "\n")
     print("\n".join(text))
-    say(f"wrote {md} and out/bench.json ({len(rows)} rows)")
+    say(f"wrote {md} and {out_name('json')} ({len(rows)} rows)")
 
 
 def main(argv):
+    global BENCH_CONFIGS
     quick = "--quick" in argv
+    if "--configs" in argv:
+        want = tuple(argv[argv.index("--configs") + 1].split(","))
+        unknown = set(want) - set(BENCH_CONFIGS)
+        if unknown:
+            raise HarnessError(f"bench: unknown configs {sorted(unknown)} "
+                               f"(known: {', '.join(BENCH_CONFIGS)})",
+                               stage="bench")
+        BENCH_CONFIGS = want
     tree.apply_series()
     for config in BENCH_CONFIGS:
         kbuild.configure(config)
@@ -184,7 +203,7 @@ def main(argv):
             if r["kernel"] == "base"}
     # The figures are written before the noise phase, which cannot lose
     # them.
-    write_json(os.path.join(OUT, "bench.json"), rows)
+    write_json(out_name("json"), rows)
     report(rows, base, wall_clock(initrd))
     worse = [r for r in rows if r["kernel"] == "series" and
              r["insns_per_call"] > base[(r["config"], r["path"])]]
