@@ -7,6 +7,7 @@
 #
 # Smaller steps: deps tree export build selftests test-harness outgoing
 # Evidence: bisect bench validate cover rangediff selftests-6.12 conformance
+# mutants
 # BASE=<kernel git tree | source dir | tarball> uses your own base;
 # SERIES=<git tree>:<base>..<branch> tests a branch of your own tree.
 # PIECES=strace (or churn,gdb,...) narrows make validate.
@@ -19,7 +20,7 @@ H = $(PYTHON) -m harness
 
 .PHONY: run check check-quick deps tree export build selftests bench cover validate \
 	test-harness outgoing clean distclean help rangediff selftests-6.12 \
-	conformance bisect
+	conformance bisect mutants
 
 run:
 	$(H) run $(ARGS)
@@ -82,3 +83,6 @@ selftests-6.12: deps
 
 validate: deps
 	$(H) validate $(if $(PIECES),--pieces $(PIECES)) $(ARGS)
+
+mutants: deps
+	$(H) mutants $(ARGS)

@@ -46,6 +46,9 @@ VERBS = {
                       "debug,prod)"),
                      ("--table-only", "the table again from the last "
                       "results, after editing harness/differences.json")]),
+    "mutants": ("mutants", "break one exit-path property per kernel and "
+                "check that the tests listed for it fail",
+                [("--mutants", "comma-separated mutants only")]),
     "selftests-6.12": ("oldbase", "the selftest patches alone on Debian "
                        "12's 6.12 kernel, compared with 7.3", []),
     "cover": ("cover", "fill the cover letter from the results",
@@ -88,7 +91,7 @@ def parser():
             if text is None:
                 # Always passed: the verb is a stage of that module.
                 sp.set_defaults(**{opt.lstrip("-").replace("-", "_"): True})
-            elif opt in ("--pieces", "--configs"):
+            elif opt in ("--pieces", "--configs", "--mutants"):
                 sp.add_argument(opt, help=text)
             else:
                 sp.add_argument(opt, action="store_true", help=text)

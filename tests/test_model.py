@@ -6,8 +6,8 @@ import tempfile
 import unittest
 from unittest import mock
 
-from harness import bisect, boot, cover, kbuild, results, run
-from harness.common import Cache, HarnessError
+from harness import bisect, boot, cover, kbuild, mutants, results, run
+from harness.common import Cache, HarnessError, series_patches
 
 
 class OneCache(unittest.TestCase):
@@ -153,6 +153,39 @@ class CoverClaims(unittest.TestCase):
             self.assertIn("not what this run measured", e.exception.message)
             self.assertIn("+  debug  ptrace:p/a: pass -> fail",
                           e.exception.message)
+
+
+class Mutants(unittest.TestCase):
+    def test_each_edit_is_of_code_the_series_has(self):
+        """Every line a mutant replaces is a line of that file in the
+        series (added or context), so a reworded patch is noticed here
+        rather than by a mutant that fails to apply."""
+        lines = {}
+        for p in series_patches():
+            path = None
+            for ln in open(p, errors="replace").read().splitlines():
+                if ln.startswith("+++ b/"):
+                    path = ln[6:]
+                elif path and ln[:1] in ("+", " ") and \
+                        not ln.startswith("+++"):
+                    lines.setdefault(path, set()).add(ln[1:])
+        for name, path, old, new, breaks, must in mutants.MUTANTS:
+            for ln in old.splitlines():
+                if ln:
+                    self.assertIn(ln, lines.get(path, ()), f"{name}: {ln!r}")
+            self.assertNotEqual(old, new)
+            self.assertTrue(must and breaks)
+
+    def test_a_mutant_is_caught_only_if_every_listed_test_fails(self):
+        m = [("m", "f", "a", "b", "breaks x", ["s:p/a", "s:p/b"])]
+        rows = [{"kernel": "m-m", "config": "debug", "suite": "s",
+                 "test": t, "result": r}
+                for t, r in (("p", "fail"), ("p/a", "fail"), ("p/b", "pass"),
+                             ("p/c", "fail"))]
+        j = mutants.judge(m, rows)[0]
+        self.assertEqual(["s:p/b"], j["missed"])
+        self.assertEqual(["s:p/c"], j["also"])
+        self.assertIn("| m | breaks x | a, b | c |", mutants.table([j]))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,186 @@
+"""`make mutants`: the tests fail when the property they pin breaks.
+
+Each mutant is the series tip with one property of the exit path broken
+by a one-line edit (MUTANTS below: the file, the text replaced, what it
+breaks, and the subtests that must catch it).  Every mutant kernel is
+built in the debug config (where the rseq check is on) from a commit of
+its own, never on branch series, and boots the exit-path suites.  A
+mutant passes when every subtest it lists fails; the other failures it
+causes are reported too, as the table's "also caught by".
+
+Writes out/mutants.json and out/mutants.md (the README's mutant table).
+
+Usage: python3 -m harness mutants [--mutants NAME,...]
+"""
+
+import os
+import subprocess
+
+from . import kbuild, run as runmod, selftests, suites, tree
+from .common import (BUILD, OUT, TREE, HarnessError, Stage, git, say,
+                     write_json)
+
+CONFIG = "debug"
+SYSCALL_C = "arch/arm64/kernel/syscall.c"
+PTRACE_C = "arch/arm64/kernel/ptrace.c"
+
+# name, file, old text, new text, what breaks, subtests that must fail
+MUTANTS = [
+    ("rseq-only-with-work", SYSCALL_C,
+     "\trseq_debug_syscall_return(regs);\n\n"
+     "\tif (unlikely(flags & _TIF_SYSCALL_EXIT_WORK))\n"
+     "\t\tsyscall_exit_work(regs, flags);\n",
+     "\tif (unlikely(flags & _TIF_SYSCALL_EXIT_WORK)) {\n"
+     "\t\trseq_debug_syscall_return(regs);\n"
+     "\t\tsyscall_exit_work(regs, flags);\n\t}\n",
+     "the rseq check only when exit work is pending",
+     ["rseq:syscall_debug_test/rseq_syscall.plain.in_cs_sigsegv",
+      "rseq:syscall_debug_test/rseq_syscall.seccomp_errno.in_cs_sigsegv",
+      "rseq:syscall_debug_test/rseq_syscall.seccomp_trap.in_cs_sigsegv",
+      "rseq:syscall_debug_test/rseq_syscall.cont_at_entry.in_cs_sigsegv",
+      "rseq:syscall_debug_test/rseq_syscall.seccomp_trace.in_cs_sigsegv"]),
+    ("rseq-after-work", SYSCALL_C,
+     "\trseq_debug_syscall_return(regs);\n\n"
+     "\tif (unlikely(flags & _TIF_SYSCALL_EXIT_WORK))\n"
+     "\t\tsyscall_exit_work(regs, flags);\n",
+     "\tif (unlikely(flags & _TIF_SYSCALL_EXIT_WORK))\n"
+     "\t\tsyscall_exit_work(regs, flags);\n\n"
+     "\trseq_debug_syscall_return(regs);\n",
+     "the rseq check after the exit work (it sees a PC a tracer wrote)",
+     ["rseq:syscall_debug_test/rseq_exit_stop.pc_out_of_cs.move_pc",
+      "rseq:syscall_debug_test/rseq_exit_stop.pc_into_cs.move_pc"]),
+    ("x7-not-restored", PTRACE_C,
+     "\t\tptrace_report_syscall_exit(regs, 0);\n"
+     "\t\tregs->regs[regno] = saved_reg;\n",
+     "\t\tptrace_report_syscall_exit(regs, 0);\n",
+     "x7/r12 not restored after the exit stop",
+     ["arm64:syscall_stop/global.x7_indicator",
+      "arm64:syscall_stop/global.x7_at_seccomp_stop"]),
+    ("no-tracepoint-exit", SYSCALL_C,
+     "#define _TIF_SYSCALL_EXIT_WORK\t(_TIF_SYSCALL_TRACE | "
+     "_TIF_SYSCALL_AUDIT | \\\n\t\t\t\t _TIF_SYSCALL_TRACEPOINT | "
+     "_TIF_SINGLESTEP)\n",
+     "#define _TIF_SYSCALL_EXIT_WORK\t(_TIF_SYSCALL_TRACE | "
+     "_TIF_SYSCALL_AUDIT | \\\n\t\t\t\t _TIF_SINGLESTEP)\n",
+     "no exit work for the sys_exit tracepoint alone",
+     ["ftrace:syscall_exit_event/syscall_exit_event.filtered_ret",
+      "ftrace:syscall_exit_event/syscall_exit_event.enabled_during_syscall"]),
+    ("no-singlestep-exit", SYSCALL_C,
+     "#define _TIF_SYSCALL_EXIT_WORK\t(_TIF_SYSCALL_TRACE | "
+     "_TIF_SYSCALL_AUDIT | \\\n\t\t\t\t _TIF_SYSCALL_TRACEPOINT | "
+     "_TIF_SINGLESTEP)\n",
+     "#define _TIF_SYSCALL_EXIT_WORK\t(_TIF_SYSCALL_TRACE | "
+     "_TIF_SYSCALL_AUDIT | \\\n\t\t\t\t _TIF_SYSCALL_TRACEPOINT)\n",
+     "no exit work for single-step alone (no pseudo-step)",
+     ["arm64:syscall_stop/global.singlestep_svc",
+      "arm64:syscall_stop/global.syscall_entry_then_singlestep"]),
+    ("no-audit-exit", PTRACE_C,
+     "\taudit_syscall_exit(regs);\n\n"
+     "\tif (flags & _TIF_SYSCALL_TRACEPOINT)\n",
+     "\tif (flags & _TIF_SYSCALL_TRACEPOINT)\n",
+     "no audit_syscall_exit() in the exit work",
+     ["audit:audit_syscall_exit/audit.success",
+      "audit:audit_syscall_exit/audit.failure",
+      "audit:audit_syscall_exit/audit.traced"]),
+]
+
+
+def mutant_commit(name, path, old, new):
+    """A commit of the series tip with old replaced by new in path, made
+    with a temporary index (branch series and its work tree untouched)."""
+    text = git("show", f"series:{path}") + "\n"
+    if text.count(old) != 1:
+        raise HarnessError(f"mutant {name}: the text to replace is not "
+                           f"once in {path} at the series tip; update "
+                           "harness/mutants.py", stage="mutants")
+    env = dict(os.environ, GIT_INDEX_FILE=os.path.join(BUILD, "mutant.index"),
+               GIT_AUTHOR_NAME="harness", GIT_AUTHOR_EMAIL="harness@localhost",
+               GIT_COMMITTER_NAME="harness",
+               GIT_COMMITTER_EMAIL="harness@localhost")
+
+    def g(*args, data=None):
+        proc = subprocess.run(["git", *args], cwd=TREE, env=env,
+                              input=data, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True,
+                              timeout=300)
+        if proc.returncode:
+            raise HarnessError(f"git {args[0]} for mutant {name}: "
+                               f"{proc.stderr.strip()}", stage="mutants")
+        return proc.stdout.strip()
+
+    g("read-tree", "series")
+    blob = g("hash-object", "-w", "--stdin", data=text.replace(old, new))
+    g("update-index", "--cacheinfo", f"100644,{blob},{path}")
+    return g("commit-tree", g("write-tree"), "-p", "series", "-m",
+             f"mutant: {name}")
+
+
+def judge(mutants, rows):
+    """[{name, breaks, must, missed, also}] of each mutant's rows."""
+    out = []
+    for name, _, _, _, breaks, must in mutants:
+        failed = sorted(f"{r['suite']}:{r['test']}" for r in rows
+                        if r["kernel"] == f"m-{name}" and "/" in r["test"]
+                        and r["result"] in ("fail", "timeout"))
+        out.append({"name": name, "breaks": breaks, "must": must,
+                    "missed": [t for t in must if t not in failed],
+                    "also": [t for t in failed if t not in must]})
+    return out
+
+
+def table(judged):
+    md = ["| mutant | what it breaks | must fail (all did) | also caught by |",
+          "|---|---|---|---|"]
+    for j in judged:
+        short = [t.split("/", 1)[1] for t in j["must"]]
+        also = ", ".join(t.split("/", 1)[1] for t in j["also"]) or "-"
+        md.append(f"| {j['name']} | {j['breaks']} | {', '.join(short)} | "
+                  f"{also} |")
+    return "\n".join(md)
+
+
+def main(argv):
+    want = None
+    if "--mutants" in argv:
+        want = argv[argv.index("--mutants") + 1].split(",")
+        unknown = set(want) - {m[0] for m in MUTANTS}
+        if unknown:
+            raise HarnessError(f"unknown mutants {sorted(unknown)}",
+                               stage="mutants")
+    mutants = [m for m in MUTANTS if want is None or m[0] in want]
+    tree.apply_series()
+    kbuild.configure(CONFIG)
+    kernels = []
+    for name, path, old, new, _, _ in mutants:
+        sha = mutant_commit(name, path, old, new)
+        k = kbuild.Kernel(f"m-{name}", sha, CONFIG)
+        kbuild.build(k)
+        kernels.append(k)
+    kbuild.checkout("series")
+    inst = selftests.build()
+    planned = runmod.run_order(suites.exit_path_tests())
+    with Stage(f"mutants: {len(kernels)} kernels with the exit-path "
+               "suites"):
+        rows = runmod.test_kernels(kernels, runmod.initramfs(
+            inst, "exit-path", planned), planned=planned)
+    judged = judge(mutants, rows)
+    write_json(os.path.join(OUT, "mutants.json"), judged)
+    md = os.path.join(OUT, "mutants.md")
+    with open(md, "w") as fh:
+        fh.write(table(judged) + "\n")
+    print(table(judged))
+    missed = [j for j in judged if j["missed"]]
+    for j in judged:
+        say(f"mutant {j['name']}: " + (
+            f"NOT caught by {', '.join(j['missed'])}" if j["missed"] else
+            f"caught by all {len(j['must'])} listed subtests, and "
+            f"{len(j['also'])} more"))
+    if missed:
+        raise HarnessError(f"{len(missed)} mutants not caught as listed "
+                           f"(see {md})", stage="mutants", log=md)
+    return 0
+
+
+if __name__ == "__main__":
+    from .common import entry
+    entry(main)
