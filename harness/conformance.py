@@ -69,7 +69,7 @@ TESTS = [
     "seccomp:seccomp_bpf",
     "syscall_user_dispatch:sud_test",
     "audit:audit_syscall_exit",
-    "ftrace:syscall_exit_event",
+    "ftrace:ftracetest",
     "x86:single_step_syscall_64",
 ]
 # arm64's own programs that the table lists with no x86_64 counterpart.

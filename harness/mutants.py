@@ -23,6 +23,8 @@ from .common import (BUILD, OUT, TREE, HarnessError, Stage, git, say,
 CONFIG = "debug"
 SYSCALL_C = "arch/arm64/kernel/syscall.c"
 PTRACE_C = "arch/arm64/kernel/ptrace.c"
+# ftracetest's name of the series' case (its description line)
+FTRACE_CASE = "event tracing - raw_syscalls:sys_exit on the syscall exit path"
 
 # name, file, old text, new text, what breaks, subtests that must fail
 MUTANTS = [
@@ -63,8 +65,8 @@ MUTANTS = [
      "#define _TIF_SYSCALL_EXIT_WORK\t(_TIF_SYSCALL_TRACE | "
      "_TIF_SYSCALL_AUDIT | \\\n\t\t\t\t _TIF_SINGLESTEP)\n",
      "no exit work for the sys_exit tracepoint alone",
-     ["ftrace:syscall_exit_event/syscall_exit_event.filtered_ret",
-      "ftrace:syscall_exit_event/syscall_exit_event.enabled_during_syscall"]),
+     ["ftrace:ftracetest/" + FTRACE_CASE,
+      "ftrace:ftracetest/(instance) " + FTRACE_CASE]),
     ("no-singlestep-exit", SYSCALL_C,
      "#define _TIF_SYSCALL_EXIT_WORK\t(_TIF_SYSCALL_TRACE | "
      "_TIF_SYSCALL_AUDIT | \\\n\t\t\t\t _TIF_SYSCALL_TRACEPOINT | "

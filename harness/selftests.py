@@ -60,11 +60,18 @@ def tests_present(rev):
     files = git("ls-tree", "-r", "--name-only", rev,
                 "tools/testing/selftests/").split()
     names = {os.path.splitext(os.path.basename(f))[0]: f for f in files
-             if f.endswith(".c")}
+             if f.endswith(".c") or f.endswith("/ftracetest")}
     return [t for t in suites.all_tests()
             if t.split(":", 1)[1] in names and
             names[t.split(":", 1)[1]].startswith(
                 "tools/testing/selftests/" + t.split(":", 1)[0] + "/")]
+
+
+def support_source(rev, path):
+    """Is a support file's source (path, or path.c) in rev's selftests?"""
+    base = "tools/testing/selftests/" + path
+    return any(git("ls-tree", "--name-only", rev, p, check=False)
+               for p in (base, base + ".c"))
 
 
 def targets_present(rev, targets):
@@ -115,6 +122,10 @@ def build(rev="series", tag="series", targets=None, check_tests=None):
         # it directly with bounded arguments.
         missing = [t for t in check_tests if not
                    os.path.exists(os.path.join(inst, *t.split(":", 1)))]
+        missing += [f for t in check_tests
+                    for f in suites.SUPPORT_FILES.get(t, ())
+                    if support_source(rev, f) and
+                    not os.path.exists(os.path.join(inst, f))]
         if missing:
             raise HarnessError("kselftests not built/installed: " +
                                ", ".join(missing), stage="selftests", log=log)

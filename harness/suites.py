@@ -34,7 +34,7 @@ SERIES_TESTS = [
     "arm64:syscall_stop",
     "audit:audit_syscall_exit",
     "rseq:syscall_debug_test",
-    "ftrace:syscall_exit_event",
+    "ftrace:ftracetest",
 ]
 
 # What a boot of each intermediate patch of the series runs (make check's
@@ -55,8 +55,19 @@ def exit_path_tests():
 
 # Arguments, as run_kselftest.sh takes them (KSELFTEST_<NAME>_ARGS).
 # param_test is bounded: one spinlock run, 4 threads, 200 repetitions.
+# ftracetest runs only the series' test case (its whole suite takes long and
+# is not about the exit path), in KTAP, with the log of a failing case
+# (which holds syscall_exit_event's own KTAP).
 ARGS = {
     "param_test": "-T s -t 4 -r 200",
+    "ftracetest": "-K -v test.d/event/syscall-exit-event.tc",
+}
+
+# Files a program of the series runs that are not programs of their own
+# (TEST_GEN_FILES): installed whenever their source is there.
+SUPPORT_FILES = {
+    "ftrace:ftracetest": ["ftrace/syscall_exit_event",
+                          "ftrace/test.d/event/syscall-exit-event.tc"],
 }
 
 # Outcomes that are known before the run, and why.  They are reported as
