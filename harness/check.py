@@ -13,10 +13,12 @@ broken one.
    touches, boots and runs the exit-path suites with the base's outcomes,
    but for the declared changes of the patches up to it (the series tip
    ran everything in step 4); a selftest patch builds its selftests;
-6. a short `make validate` (churn, gdb, auditd) on lockdep kernels;
-7. `make conformance`: the tests on x86_64 generic entry, every
+6. `make mutants`: one exit-path property broken per kernel, and the
+   tests listed for it fail;
+7. a short `make validate` (churn, gdb, auditd) on lockdep kernels;
+8. `make conformance`: the tests on x86_64 generic entry, every
    difference from the arm64 series explained;
-8. the cover letter's results matrix and bisection paragraph are the
+9. the cover letter's results matrix and bisection paragraph are the
    ones steps 4 and 5 measured.
 
 Usage: python3 -m harness.check [--quick]  (--quick: steps 1-3 only)
@@ -117,6 +119,8 @@ def main(argv):
     runmod.main(["--no-deps", "--fresh"])
     from . import bisect
     bisect.main([])
+    from . import mutants
+    mutants.main([])
     from . import validate
     validate.main(["--short"])
     # The x86_64 generic-entry comparison: two x86_64 kernels and a boot
