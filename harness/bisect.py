@@ -17,7 +17,8 @@ Usage: python3 -m harness bisect
 import os
 
 from . import kbuild, results, run as runmod, selftests, suites, tree
-from .common import CONFIGS, OUT, HarnessError, Stage, say, write_json
+from .common import (CONFIGS, OUT, HarnessError, Stage, git, read_json, say,
+                     write_json)
 
 
 def selftest_steps(commits, summary):
@@ -132,6 +133,13 @@ def main(argv):
         raise HarnessError("no out/results.json: run `make run` first",
                            stage="bisect")
     tree.apply_series()
+    ran = (read_json(os.path.join(OUT, "results.json"), {}) or {})
+    tip = git("rev-parse", "series")
+    if isinstance(ran, dict) and ran.get("series") != tip:
+        raise HarnessError(
+            f"out/results.json is of series {str(ran.get('series'))[:12]}, "
+            f"branch series is at {tip[:12]}: run `make run` first (the "
+            "tip's rows stand for its kernel here)", stage="bisect")
     with Stage("bisect: every patch"):
         s = bisect(rows)
     say(f"bisect: {len(s)} patches, "

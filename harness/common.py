@@ -14,7 +14,8 @@ OUT = os.environ.get("HARNESS_OUT", os.path.join(ROOT, "out"))
 # SERIES=<git tree>:<base>..<branch> tests a branch of the user's own tree
 # (harness/tree.py): its patches are written to build/branch-series/.
 SERIES = os.environ.get("HARNESS_SERIES") or (
-    os.path.join(BUILD, "branch-series") if os.environ.get("SERIES")
+    os.path.join(BUILD, "branch-series") if os.environ.get("SERIES",
+                                                            "").strip()
     else os.path.join(ROOT, "series"))
 CONFIGS_DIR = os.path.join(ROOT, "configs")
 GUEST_DIR = os.path.join(ROOT, "guest")

@@ -210,8 +210,9 @@ def build_tests(sysroot_dir):
 
 
 def rules():
-    """[(config glob, suite, test glob, explanation)] from
-    harness/differences.json."""
+    """[(config glob, suite, test glob, explanation, series outcome,
+    x86_64 outcome)] from harness/differences.json; an outcome given in a
+    rule ("series", "x86_64") limits it to that outcome."""
     doc = read_json(RULES, default=None)
     if doc is None:
         raise HarnessError(f"missing {RULES}", stage="conformance")
@@ -222,14 +223,16 @@ def rules():
             raise HarnessError(f"{RULES}: kind {kind!r} is not one of "
                                f"{', '.join(KINDS)}", stage="conformance")
         out.append((r.get("config", "*"), r["suite"], r["test"],
-                    f"{kind}: {r['reason']}", r.get("series")))
+                    f"{kind}: {r['reason']}", r.get("series"),
+                    r.get("x86_64")))
     return out
 
 
-def explain(rule_list, config, suite, test, series=None):
-    for c, s, t, why, when in rule_list:
+def explain(rule_list, config, suite, test, series=None, x86=None):
+    for c, s, t, why, when, when_x86 in rule_list:
         if fnmatch.fnmatchcase(config, c) and s == suite and \
-                fnmatch.fnmatchcase(test, t) and when in (None, series):
+                fnmatch.fnmatchcase(test, t) and when in (None, series) \
+                and when_x86 in (None, x86):
             return why
     return None
 
@@ -259,7 +262,8 @@ def table(arm64_rows, x86_rows, configs, rule_list):
             diff = ""
             if cells["series"] != cells["x86_64"]:
                 diff = explain(rule_list, config, suite, test,
-                               cells["series"]) or "UNEXPLAINED"
+                               cells["series"], cells["x86_64"]) or \
+                    "UNEXPLAINED"
             out.append({"config": config, "suite": suite, "test": test,
                         "arm64-base": cells["base"],
                         "arm64-series": cells["series"],

@@ -215,6 +215,10 @@ def checkout(rev):
     """Check rev out in build/work, the harness's own worktree of
     build/linux (made on first use): the tree the user edits is never
     checked out, so its branch, HEAD and edits stay as they are."""
+    if os.path.exists(os.path.join(WORK, ".git")) and \
+            not git("rev-parse", "--git-dir", cwd=WORK, check=None):
+        # A worktree of an earlier build/linux (made anew since).
+        shutil.rmtree(WORK)
     if not os.path.exists(os.path.join(WORK, ".git")):
         git("worktree", "prune")
         git("worktree", "add", "-q", "-f", "--detach", WORK, rev)

@@ -39,6 +39,10 @@ class Test:
         if self.directive == "TIMEOUT":
             return "timeout"
         if not self.ok:
+            # kselftest_harness.h's own timeout of a case
+            if any("Test terminated by timeout" in d
+                   for d in self.diagnostics):
+                return "timeout"
             return "fail"
         if self.truncated or any(s.result in ("fail", "timeout", "crash")
                                  for s in self.subtests):

@@ -18,8 +18,8 @@ Usage: python3 -m harness mutants [--mutants NAME,...]
 import os
 import subprocess
 
-from . import kbuild, run as runmod, selftests, suites, tree
-from .common import (BUILD, OUT, TREE, HarnessError, Stage, git, say,
+from . import kbuild, results, run as runmod, selftests, suites, tree
+from .common import (BUILD, OUT, TREE, HarnessError, Stage, say,
                      write_json)
 
 CONFIG = "debug"
@@ -92,7 +92,9 @@ MUTANTS = [
 def mutant_commit(name, path, old, new):
     """A commit of the series tip with old replaced by new in path, made
     with a temporary index (branch series and its work tree untouched)."""
-    text = git("show", f"series:{path}") + "\n"
+    text = subprocess.run(["git", "cat-file", "blob", f"series:{path}"],
+                          cwd=TREE, stdout=subprocess.PIPE, text=True,
+                          check=True, timeout=300).stdout
     if text.count(old) != 1:
         raise HarnessError(f"mutant {name}: the text to replace is not "
                            f"once in {path} at the series tip; update "
@@ -115,8 +117,21 @@ def mutant_commit(name, path, old, new):
     g("read-tree", "series")
     blob = g("hash-object", "-w", "--stdin", data=text.replace(old, new))
     g("update-index", "--cacheinfo", f"100644,{blob},{path}")
-    return g("commit-tree", g("write-tree"), "-p", "series", "-m",
-             f"mutant: {name}")
+    try:
+        return g("commit-tree", g("write-tree"), "-p", "series", "-m",
+                 f"mutant: {name}")
+    finally:
+        os.unlink(env["GIT_INDEX_FILE"])
+
+
+def controls(mutants, rows):
+    """The listed subtests that do not pass on the unmutated series tip
+    (the debug rows of the last full run): a failure there proves
+    nothing."""
+    tip = {f"{r['suite']}:{r['test']}": r["result"] for r in rows
+           if r["kernel"] == "series" and r["config"] == CONFIG}
+    return sorted({t for m in mutants for t in m[5]
+                   if tip.get(t) != "pass"})
 
 
 def judge(mutants, rows):
@@ -154,6 +169,11 @@ def main(argv):
                                stage="mutants")
     mutants = [m for m in MUTANTS if want is None or m[0] in want]
     tree.apply_series()
+    bad = controls(mutants, results.read_rows())
+    if bad:
+        raise HarnessError("these listed subtests do not pass on the series "
+                           f"tip ({CONFIG}, out/results.json; run `make "
+                           "run` first): " + ", ".join(bad), stage="mutants")
     kbuild.configure(CONFIG)
     kernels = []
     for name, path, old, new, _, _ in mutants:

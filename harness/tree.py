@@ -54,6 +54,10 @@ def user_branch():
     if os.environ.get("BASE", "").strip():
         raise HarnessError(f"SERIES={spec} names its base; BASE= as well "
                            "is ambiguous", stage="tree")
+    if os.environ.get("HARNESS_SERIES"):
+        raise HarnessError(f"SERIES={spec} writes its patches to "
+                           "build/branch-series/; HARNESS_SERIES= as well "
+                           "is ambiguous", stage="tree")
     shas = []
     for rev in m.group(2, 3):
         sha = git("rev-parse", "-q", "--verify", rev + "^{commit}",
@@ -80,9 +84,14 @@ def _write_branch_series(branch):
             cache.making():
         shutil.rmtree(SERIES, ignore_errors=True)
         run(["git", "-c", "core.abbrev=12", "format-patch", "-q",
-             "--zero-commit", "--no-signature", "-o", SERIES,
-             f"{base}..{tip}"], cwd=path, log=LOG, stage="tree",
+             "--zero-commit", "--no-signature", "--suffix=.patch",
+             "--no-cover-letter", "-o", SERIES, f"{base}..{tip}"],
+            cwd=path, log=LOG, stage="tree",
             what="git format-patch of SERIES=")
+        if not series_patches():
+            raise HarnessError(f"git format-patch of {base[:12]}..{tip[:12]}"
+                               f" wrote no patches to {SERIES}",
+                               stage="tree", log=LOG)
 
 
 def base_source():
@@ -168,7 +177,13 @@ def make_base():
             "series/: nothing was touched. `make export` keeps them, or "
             "move the tree aside.", stage="tree")
     with Stage(f"tree: base from {kind} {path}"):
-        if os.path.exists(TREE):
+        keep = user_state() if os.path.exists(TREE) else []
+        if keep:
+            aside = _aside_name()
+            os.rename(TREE, aside)
+            say(f"tree: {TREE} had " + ", ".join(keep) + f"; moved to "
+                f"{aside}, nothing deleted")
+        elif os.path.exists(TREE):
             shutil.rmtree(TREE)
         os.makedirs(os.path.dirname(TREE), exist_ok=True)
         if kind == "git":
@@ -204,6 +219,32 @@ def make_base():
                 stage="tree")
         cache.record()
     return cache.note
+
+
+def user_state():
+    """What in build/linux is the user's rather than the harness's:
+    uncommitted changes, stashes, branches other than series."""
+    found = []
+    if git("status", "--porcelain", "--untracked-files=no", check=False):
+        found.append("uncommitted changes")
+    if git("rev-parse", "-q", "--verify", "refs/stash", check=False):
+        found.append("stashed changes")
+    # A branch with nothing beyond the base (a clone's default branch)
+    # holds no work.
+    others = [b for b in git("for-each-ref", "--format=%(refname:short)",
+                             "refs/heads/", check=False).split()
+              if b != "series" and not git("merge-base", "--is-ancestor",
+                                           b, "base", check=None)]
+    if others:
+        found.append("branches " + ", ".join(others))
+    return found
+
+
+def _aside_name():
+    n = 1
+    while os.path.exists(f"{TREE}.old-{n}"):
+        n += 1
+    return f"{TREE}.old-{n}"
 
 
 def cover_description(cover_path):
@@ -251,12 +292,21 @@ def apply_series(force=False, port=None):
                 "testing the branch as it is (make export writes them)")
         return patches
     _refuse_to_lose_work(unexported)
+    old_tip = git("rev-parse", "-q", "--verify", "refs/heads/series",
+                  check=False)
     with Stage(f"tree: applying {len(patches)} patches with git am"):
         git("am", "--abort", check=False)
         run(["git", "checkout", "-q", "-B", "series", "base"],
             cwd=TREE, log=LOG, stage="tree")
-        for p in patches:
-            _am(p, port)
+        try:
+            for p in patches:
+                _am(p, port)
+        except HarnessError:
+            # Branch series as it was: a half-applied series is neither
+            # series/ nor the user's branch.
+            if old_tip:
+                git("checkout", "-q", "-B", "series", old_tip)
+            raise
         cover = os.path.join(SERIES, "0000-cover-letter.patch")
         if os.path.exists(cover):
             git("config", "branch.series.description",
@@ -522,6 +572,12 @@ def main(argv):
                 f"branch series of {TREE} has {unexported} not in "
                 "series/: make export first, or make distclean FORCE=1 to "
                 "delete them with build/", stage="distclean")
+        state = user_state() if os.path.isdir(TREE) else []
+        if state and not os.environ.get("FORCE"):
+            raise HarnessError(
+                f"{TREE} has " + ", ".join(state) + ": keep them "
+                "elsewhere first, or make distclean FORCE=1 to delete "
+                "them with build/", stage="distclean")
     else:
         raise HarnessError(f"unknown verb {verb}", stage="tree")
     return 0

@@ -11,10 +11,12 @@ def row(kernel, config, suite, test, result, **kw):
 
 
 class Table(unittest.TestCase):
-    rules = [("*", "arm64", "syscall_stop*", "abi: arm64's", None),
+    rules = [("*", "arm64", "syscall_stop*", "abi: arm64's", None, None),
              ("prod", "rseq", "syscall_debug_test/*", "deliberate: why",
-              None),
-             ("*", "seccomp", "seccomp_bpf", "env: timeout", "known")]
+              None, None),
+             ("*", "seccomp", "seccomp_bpf", "env: timeout", "known", None),
+             ("*", "seccomp", "seccomp_bpf/T.*", "env: x86 slow", "pass",
+              "timeout")]
 
     def test_rows_and_kinds(self):
         arm = [row("base", "debug", "ptrace", "syscall_exit_stops", "pass"),
@@ -49,6 +51,13 @@ class Table(unittest.TestCase):
         self.assertIsNone(conf.explain(self.rules, "debug", "seccomp",
                                        "seccomp_bpf", "fail"))
 
+    def test_rule_for_one_x86_64_outcome_only(self):
+        self.assertEqual("env: x86 slow", conf.explain(
+            self.rules, "prod", "seccomp", "seccomp_bpf/T.a", "pass",
+            "timeout"))
+        self.assertIsNone(conf.explain(self.rules, "prod", "seccomp",
+                                       "seccomp_bpf/T.a", "pass", "fail"))
+
     def test_rule_config_glob(self):
         self.assertEqual("deliberate: why", conf.explain(
             self.rules, "prod", "rseq", "syscall_debug_test/b"))
@@ -56,7 +65,7 @@ class Table(unittest.TestCase):
                                        "syscall_debug_test/b"))
 
     def test_shipped_rules_are_well_formed(self):
-        for c, s, t, why, when in conf.rules():
+        for c, s, t, why, when, when_x86 in conf.rules():
             self.assertIn(why.split(":")[0], conf.KINDS)
 
 

@@ -176,6 +176,14 @@ class Mutants(unittest.TestCase):
             self.assertNotEqual(old, new)
             self.assertTrue(must and breaks)
 
+    def test_a_listed_test_must_pass_on_the_tip(self):
+        m = [("m", "f", "a", "b", "breaks x", ["s:p/a", "s:p/b"])]
+        rows = [{"kernel": "series", "config": "debug", "suite": "s",
+                 "test": "p/a", "result": "pass"},
+                {"kernel": "series", "config": "debug", "suite": "s",
+                 "test": "p/b", "result": "fail"}]
+        self.assertEqual(["s:p/b"], mutants.controls(m, rows))
+
     def test_a_mutant_is_caught_only_if_every_listed_test_fails(self):
         m = [("m", "f", "a", "b", "breaks x", ["s:p/a", "s:p/b"])]
         rows = [{"kernel": "m-m", "config": "debug", "suite": "s",

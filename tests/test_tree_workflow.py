@@ -186,6 +186,37 @@ class TreeWorkflow(unittest.TestCase):
             self.assertNotEqual(0, p.returncode)
             self.assertIn(msg, p.stdout)
 
+    def test_a_new_base_moves_a_tree_with_user_state_aside(self):
+        self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
+        sh(self.tree, "git", "branch", "my-work", "series")
+        with open(os.path.join(self.tree, "a.c"), "a") as fh:
+            fh.write("int edit;\n")
+        with open(os.path.join(self.base, "b.c"), "w") as fh:
+            fh.write("int g;\n")
+        sh(self.base, "git", "add", "b.c")
+        sh(self.base, "git", "commit", "-qm", "base moves")
+        p = self.harness("-m", "harness.tree", "apply")
+        self.assertEqual(0, p.returncode, p.stdout)
+        self.assertNotIn("master", p.stdout)
+        self.assertIn("nothing deleted", p.stdout)
+        old = self.tree + ".old-1"
+        self.assertIn("my-work", sh(old, "git", "branch"))
+        with open(os.path.join(old, "a.c")) as fh:
+            self.assertIn("int edit;", fh.read())
+
+    def test_a_patch_that_does_not_apply_leaves_the_branch_as_it_was(self):
+        self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
+        tip = sh(self.tree, "git", "rev-parse", "series").strip()
+        with open(os.path.join(self.series, "0002-bad.patch"), "w") as fh:
+            with open(os.path.join(self.series,
+                                   os.listdir(self.series)[0])) as src:
+                fh.write(src.read().replace(" int a;", " int nope;"))
+        p = self.harness("-m", "harness.tree", "apply")
+        self.assertNotEqual(0, p.returncode)
+        self.assertIn("does not apply", p.stdout)
+        self.assertEqual(tip, sh(self.tree, "git", "rev-parse",
+                                 "series").strip())
+
 
 if __name__ == "__main__":
     unittest.main()
