@@ -246,13 +246,13 @@ class Cache:
         self.note = note
 
     def hit(self, *products):
-        lines = (_read_text(self.stamp) or "").splitlines()
+        lines = (read_text(self.stamp) or "").splitlines()
         return bool(lines) and lines[0] == self.ident and \
             all(os.path.exists(p) for p in products)
 
     def recorded_note(self):
         """The note of the stamp as it is on disk (the last inputs)."""
-        return "\n".join((_read_text(self.stamp) or "").splitlines()[1:])
+        return "\n".join((read_text(self.stamp) or "").splitlines()[1:])
 
     def forget(self):
         try:
@@ -284,7 +284,7 @@ class _Making:
         return False
 
 
-def _read_text(path):
+def read_text(path):
     try:
         with open(path) as fh:
             return fh.read()

@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 
 from .common import (BUILD, SERIES, TREE, Cache, HarnessError, Stage, git,
-                     run, say, series_patches, file_bytes)
+                     read_text, run, say, series_patches, file_bytes)
 
 # A fixed identity and date make the synthetic base commit, and so every
 # commit applied on it, the same on every machine.
@@ -136,14 +136,6 @@ def _stamp(name):
     return os.path.join(TREE, ".git", "harness-" + name)
 
 
-def _read(path):
-    try:
-        with open(path) as fh:
-            return fh.read()
-    except OSError:
-        return None
-
-
 def _commit_all(cwd, message):
     run(["git", "init", "-q", "-b", "series", "."], cwd=cwd, log=LOG,
         stage="tree")
@@ -158,7 +150,7 @@ def _commit_all(cwd, message):
 def _base_cache():
     kind, path, ident = base_source()
     cache = Cache(_stamp("base"), ident, note=ident)
-    if _read(cache.stamp) == ident:
+    if read_text(cache.stamp) == ident:
         # The stamp as harness v1 wrote it: the identity itself.
         cache.record()
     return kind, path, cache
@@ -211,7 +203,7 @@ def make_base():
                 run(["rsync", "-a", "--exclude=.git", path + "/", tmp + "/"],
                     log=LOG, stage="tree", what="copying BASE")
                 os.rename(tmp, TREE)
-            makefile = _read(os.path.join(TREE, "Makefile")) or ""
+            makefile = read_text(os.path.join(TREE, "Makefile")) or ""
             ver = ".".join(re.findall(r"^(?:VERSION|PATCHLEVEL|SUBLEVEL) = "
                                       r"(\d+)", makefile, re.M))
             _commit_all(TREE, f"Linux {ver} base ({os.path.basename(path)})")
@@ -388,7 +380,7 @@ def user_commits():
     it, or None."""
     tip = git("rev-parse", "-q", "--verify", "refs/heads/series",
               check=False)
-    recorded = (_read(_stamp("series-tip")) or "").strip()
+    recorded = (read_text(_stamp("series-tip")) or "").strip()
     if not tip or not recorded or tip == recorded:
         return None
     if not git("merge-base", "--is-ancestor", recorded, tip, check=None):
