@@ -32,7 +32,8 @@ ALL_CONFIGS = BENCH_CONFIGS
 def out_name(ext):
     """out/bench.<ext>, or for a run narrowed by --configs
     out/bench-<configs>.<ext> (the cover letter reads out/bench.json)."""
-    tag = "" if BENCH_CONFIGS == ALL_CONFIGS else "-" + "-".join(BENCH_CONFIGS)
+    tag = "" if set(BENCH_CONFIGS) == set(ALL_CONFIGS) else \
+        "-" + "-".join(BENCH_CONFIGS)
     return os.path.join(OUT, f"bench{tag}.{ext}")
 PATHS = ["nowork", "tracepoint", "seccomp", "seccomp_errno", "ptrace",
          "audit"]

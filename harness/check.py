@@ -3,7 +3,8 @@ broken one.
 
 1. the harness's own unit tests;
 2. the series applies on the base with git am, and tree -> export gives
-   series/ back byte for byte;
+   series/ back byte for byte (with SERIES=<tree>:<base>..<branch>: the
+   branch's patches apply);
 3. every patch: checkpatch.pl --strict clean, Signed-off-by the
    author (its From: identity), no review trailers nobody gave;
 4. `make run`: base and series, both configs, the same outcomes but for

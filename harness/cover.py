@@ -210,6 +210,10 @@ def check_claims(cover_text, rows, bisect):
     counts are not checked here: a seccomp_bpf case that times out under
     TCG in some boots only moves them by its two env rows, and `make
     conformance` itself fails on any unexplained difference.)"""
+    if not bisect and "\nBisection: " in cover_text:
+        raise HarnessError("the cover letter reports a bisection but there "
+                           "is no out/bisect.json to check it against",
+                           stage="cover")
     want = matrix(rows, bisect)
     if want in cover_text:
         return want

@@ -153,6 +153,9 @@ class CoverClaims(unittest.TestCase):
             self.assertIn("not what this run measured", e.exception.message)
             self.assertIn("+  debug  ptrace:p/a: pass -> fail",
                           e.exception.message)
+            with self.assertRaises(HarnessError):
+                cover.check_claims(text + "\nBisection: each of ...\n",
+                                   self.rows("pass"), [])
 
 
 class Mutants(unittest.TestCase):
