@@ -200,13 +200,14 @@ def indent(text, prefix="  | "):
     return "\n".join(prefix + line for line in text.rstrip().splitlines())
 
 
-def git(*args, cwd=TREE, check=True, timeout=600):
-    """git in the tree (or cwd); its output.  check=None: whether it
-    succeeded."""
+def git(*args, cwd=TREE, check=True, timeout=600, env=None, input=None):
+    """git in the tree (or cwd), with env added to the environment and
+    input on its stdin; its output.  check=None: whether it succeeded."""
     try:
         proc = subprocess.run(["git", *args], cwd=cwd, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True,
-                              timeout=timeout)
+                              timeout=timeout, input=input,
+                              env=dict(os.environ, **env) if env else None)
     except subprocess.TimeoutExpired:
         raise HarnessError(f"git {' '.join(args)} did not finish within "
                            f"{timeout} s", stage="tree") from None

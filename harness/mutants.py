@@ -19,7 +19,7 @@ import os
 import subprocess
 
 from . import kbuild, results, run as runmod, selftests, suites, tree
-from .common import (BUILD, OUT, TREE, HarnessError, Stage, say,
+from .common import (BUILD, OUT, TREE, HarnessError, Stage, git, say,
                      write_json)
 
 CONFIG = "debug"
@@ -99,20 +99,13 @@ def mutant_commit(name, path, old, new):
         raise HarnessError(f"mutant {name}: the text to replace is not "
                            f"once in {path} at the series tip; update "
                            "harness/mutants.py", stage="mutants")
-    env = dict(os.environ, GIT_INDEX_FILE=os.path.join(BUILD, "mutant.index"),
-               GIT_AUTHOR_NAME="harness", GIT_AUTHOR_EMAIL="harness@localhost",
-               GIT_COMMITTER_NAME="harness",
-               GIT_COMMITTER_EMAIL="harness@localhost")
+    env = {"GIT_INDEX_FILE": os.path.join(BUILD, "mutant.index"),
+           "GIT_AUTHOR_NAME": "harness", "GIT_AUTHOR_EMAIL": "harness@localhost",
+           "GIT_COMMITTER_NAME": "harness",
+           "GIT_COMMITTER_EMAIL": "harness@localhost"}
 
     def g(*args, data=None):
-        proc = subprocess.run(["git", *args], cwd=TREE, env=env,
-                              input=data, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True,
-                              timeout=300)
-        if proc.returncode:
-            raise HarnessError(f"git {args[0]} for mutant {name}: "
-                               f"{proc.stderr.strip()}", stage="mutants")
-        return proc.stdout.strip()
+        return git(*args, env=env, input=data)
 
     g("read-tree", "series")
     blob = g("hash-object", "-w", "--stdin", data=text.replace(old, new))
@@ -121,7 +114,8 @@ def mutant_commit(name, path, old, new):
         return g("commit-tree", g("write-tree"), "-p", "series", "-m",
                  f"mutant: {name}")
     finally:
-        os.unlink(env["GIT_INDEX_FILE"])
+        if os.path.exists(env["GIT_INDEX_FILE"]):
+            os.unlink(env["GIT_INDEX_FILE"])
 
 
 def controls(mutants, rows):
