@@ -77,7 +77,8 @@ MUTANTS = [
      "_TIF_SYSCALL_AUDIT | \\\n\t\t\t\t _TIF_SYSCALL_TRACEPOINT)\n",
      "no exit work for single-step alone (no pseudo-step)",
      ["arm64:syscall_stop/global.singlestep_svc",
-      "arm64:syscall_stop/global.syscall_entry_then_singlestep"]),
+      "arm64:syscall_stop/global.syscall_entry_then_singlestep",
+      "arm64:syscall_stop/global.compat_singlestep_svc"]),
     ("no-audit-exit", PTRACE_C,
      "\taudit_syscall_exit(regs);\n\n"
      "\tif (flags & _TIF_SYSCALL_TRACEPOINT)\n",
