@@ -12,6 +12,7 @@ out/results.json alone.
 import argparse
 import concurrent.futures
 import os
+import shutil
 
 from . import boot, deps, kbuild, results, selftests, suites, tree
 from .common import (CONFIGS, KERNELS, OUT, Cache, HarnessError, Stage,
@@ -61,11 +62,35 @@ def boot_one(k, initrd, planned, reuse, ktap_dir):
     those of its last boot is not booted again: its console log is read
     again (with today's parser and known outcomes), and said so."""
     try:
-        return _boot_one(k, initrd, planned, reuse, ktap_dir)
+        rows = _boot_one(k, initrd, planned, reuse, ktap_dir)
+        flaky = suites.flaky_timeouts(rows)
+        return _boot_again(k, initrd, planned, ktap_dir, flaky) \
+            if flaky else rows
     except (OSError, ValueError) as e:
         raise HarnessError(f"{type(e).__name__}: {e}", kernel=k.label,
                            config=k.config, stage="boot",
                            log=k.path("console.log")) from None
+
+
+def _boot_again(k, initrd, planned, ktap_dir, flaky):
+    """Boot k once more after subtests with a race of their own (suites.
+    FLAKY_TIMEOUTS) timed out; the second boot's rows, the flaky ones
+    with a note, the first console log kept beside the second."""
+    first = k.path("console.first.log")
+    shutil.copyfile(k.path("console.log"), first)
+    say(f"boot {k.name}: {', '.join(flaky)} timed out, a race of the test "
+        f"itself (harness/suites.py FLAKY_TIMEOUTS); booting it once more, "
+        f"the first console log kept as {first}")
+    rows = _boot_one(k, initrd, planned, False, ktap_dir)
+    for r in rows:
+        if f"{r['suite']}:{r['test']}" in flaky:
+            r["note"] = (f"timed out in a first boot ({first}); this is "
+                         "the outcome of the second")
+    again = suites.flaky_timeouts(rows)
+    say(f"boot {k.name}, second boot: " +
+        (f"{', '.join(again)} timed out again" if again else
+         "the cases that had timed out ran to their end"))
+    return rows
 
 
 def _boot_one(k, initrd, planned, reuse, ktap_dir):

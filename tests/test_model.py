@@ -134,6 +134,56 @@ class Reuse(unittest.TestCase):
             self.assertEqual(3, len(boots), "a new Image boots again")
 
 
+class FlakyTimeout(unittest.TestCase):
+    """A subtest listed in suites.FLAKY_TIMEOUTS that timed out gets the
+    kernel booted once more; the second boot's outcome counts."""
+    CASE = "TRACE_syscall.seccomp.syscall_redirected"
+    CONSOLE = ("HARNESS: BEGIN\nTAP version 13\n1..1\n# selftests: "
+               "seccomp: seccomp_bpf\n# 1..1\n{case}not ok 1 selftests: "
+               "seccomp: seccomp_bpf\nHARNESS: END rc=0\n")
+    PASS = "# ok 1 " + CASE + "\n"
+    TIMEOUT = ("# # syscall_redirected: Test terminated by timeout\n"
+               "# not ok 1 " + CASE + "\n")
+
+    def boot(self, *cases):
+        boots = []
+
+        def fake_boot(image, initrd, log, name, config, **kw):
+            text = self.CONSOLE.format(case=cases[len(boots)])
+            boots.append(name)
+            with open(log, "w") as fh:
+                fh.write(text)
+            return text
+
+        with tempfile.TemporaryDirectory() as d, \
+                mock.patch.object(kbuild, "OUT", d), \
+                mock.patch.object(boot, "boot", fake_boot):
+            k = kbuild.Kernel.of("base", "debug")
+            os.makedirs(k.dir)
+            initrd = os.path.join(d, "initrd")
+            for f in (k.image, initrd):
+                with open(f, "w") as fh:
+                    fh.write("x")
+            rows = run.boot_one(k, initrd, ["seccomp:seccomp_bpf"], False,
+                                None)
+            kept = os.path.exists(k.path("console.first.log"))
+        row = [r for r in rows if r["test"].endswith(self.CASE)][0]
+        return row, len(boots), kept
+
+    def test_the_second_boot_counts_and_the_first_log_is_kept(self):
+        row, boots, kept = self.boot(self.TIMEOUT, self.PASS)
+        self.assertEqual((2, True, "pass"), (boots, kept, row["result"]))
+        self.assertIn("first boot", row["note"])
+
+    def test_a_second_timeout_stays_a_timeout(self):
+        row, boots, _ = self.boot(self.TIMEOUT, self.TIMEOUT)
+        self.assertEqual((2, "timeout"), (boots, row["result"]))
+
+    def test_no_timeout_no_second_boot(self):
+        row, boots, kept = self.boot(self.PASS)
+        self.assertEqual((1, False, "pass"), (boots, kept, row["result"]))
+
+
 class CoverClaims(unittest.TestCase):
     def rows(self, series_result):
         out = []
@@ -166,7 +216,9 @@ class Mutants(unittest.TestCase):
         lines = {}
         for p in series_patches():
             path = None
-            for ln in open(p, errors="replace").read().splitlines():
+            with open(p, errors="replace") as fh:
+                text = fh.read()
+            for ln in text.splitlines():
                 if ln.startswith("+++ b/"):
                     path = ln[6:]
                 elif path and ln[:1] in ("+", " ") and \
