@@ -73,6 +73,72 @@ def _statement(lines, var):
     return None
 
 
+def _place(lines, hunk, i, added):
+    """Insert added after the nearest line above hunk[i] that the target
+    has once (or the target's statement assigning the same variable), as
+    far below it as in the hunk; a note of where."""
+    anchor, at, gap = None, None, 0
+    for g, t in reversed(hunk[:i]):
+        var = re.match(r"(\w+)\s*(:=|\+=|\?=|=)", t)
+        if g != "+" and t.strip() and lines.count(t) == 1:
+            anchor, at = t, lines.index(t) + 1 + gap
+            break
+        if g != "+" and var and _statement(lines, var.group(1)):
+            anchor = t
+            at = _statement(lines, var.group(1))[1] + gap
+            break
+        gap += g != "-"
+    if anchor is None:
+        raise HarnessError(f"cannot place {added[0]!r}: its context "
+                           "is not in the target", stage="oldbase")
+    lines[at:at] = added
+    return f"added {added[0]!r} after {anchor!r}"
+
+
+def _continued(block):
+    """How many lines of block the first statement takes (its
+    continuation lines included)."""
+    n = 1
+    while n < len(block) and block[n - 1].rstrip().endswith("\\"):
+        n += 1
+    return n
+
+
+def _port_change(lines, hunk, i, removed, added):
+    """Replay a changed assignment: the words its new lines add go to the
+    target's statement of that variable (a statement of its own where the
+    target has none), and the statements the hunk adds after it follow
+    that statement; notes."""
+    head, k = removed[0], i
+    while k > 0 and hunk[k - 1][1].rstrip().endswith("\\"):
+        k -= 1
+        head = hunk[k][1]
+    var = head.split()[0]
+    n = _continued(added)
+    old_words = " ".join(removed).replace("\\", " ").split()
+    all_words = " ".join(added[:n]).replace("\\", " ").split()
+    new_words = [w for w in all_words if w not in old_words]
+    if not set(old_words) <= set(all_words):
+        raise HarnessError(f"cannot port a change of {removed[0]!r}",
+                           stage="oldbase")
+    notes = []
+    where = _statement(lines, var)
+    if where:
+        last = where[1] - 1
+        lines[last] = lines[last].rstrip() + " " + " ".join(new_words)
+        after = where[1]
+        notes.append(f"{var} += {' '.join(new_words)}")
+    else:
+        stmt = f"{var} += {' '.join(new_words)}"
+        notes.append(_place(lines, hunk, i, [stmt]) +
+                     f" (no {var} on the target)")
+        after = lines.index(stmt) + 1
+    if added[n:]:
+        lines[after:after] = added[n:]
+        notes.append(f"added {added[n]!r} after the {var} statement")
+    return notes
+
+
 def _port_makefile(lines, hunk):
     """Replay a hunk on a Makefile whose list lines differ from the
     series' base: a changed assignment gets the words the hunk adds, an
@@ -89,42 +155,9 @@ def _port_makefile(lines, hunk):
         removed = [t for g, t in hunk[i:j] if g == "-"]
         added = [t for g, t in hunk[i:j] if g == "+"]
         if removed:
-            # The variable: the head of the statement the lines continue.
-            head, k = removed[0], i
-            while k > 0 and hunk[k - 1][1].rstrip().endswith("\\"):
-                k -= 1
-                head = hunk[k][1]
-            var = head.split()[0]
-            old_words = " ".join(removed).replace("\\", " ").split()
-            all_words = " ".join(added).replace("\\", " ").split()
-            new_words = [w for w in all_words if w not in old_words]
-            where = _statement(lines, var)
-            if not where or not set(old_words) <= set(all_words):
-                raise HarnessError(f"cannot port a change of {removed[0]!r}",
-                                   stage="oldbase")
-            last = where[1] - 1
-            lines[last] = lines[last].rstrip() + " " + " ".join(new_words)
-            notes.append(f"{var} += {' '.join(new_words)}")
+            notes += _port_change(lines, hunk, i, removed, added)
         else:
-            # After the nearest line above that the target has once (or
-            # the target's statement assigning the same variable), as far
-            # below it as in the hunk.
-            anchor, at, gap = None, None, 0
-            for g, t in reversed(hunk[:i]):
-                var = re.match(r"(\w+)\s*(:=|\+=|\?=|=)", t)
-                if g != "+" and t.strip() and lines.count(t) == 1:
-                    anchor, at = t, lines.index(t) + 1 + gap
-                    break
-                if g != "+" and var and _statement(lines, var.group(1)):
-                    anchor = t
-                    at = _statement(lines, var.group(1))[1] + gap
-                    break
-                gap += g != "-"
-            if anchor is None:
-                raise HarnessError(f"cannot place {added[0]!r}: its context "
-                                   "is not in the target", stage="oldbase")
-            lines[at:at] = added
-            notes.append(f"added {added[0]!r} after {anchor!r}")
+            notes.append(_place(lines, hunk, i, added))
         i = j
     return notes
 

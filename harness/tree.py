@@ -344,7 +344,16 @@ def _am(patch, port):
 
     proc = am("--committer-date-is-author-date", patch)
     if proc.returncode and port:
-        for note in port(patch):
+        try:
+            notes = port(patch)
+        except HarnessError:
+            # The tree as before this patch, nothing of it half-ported
+            # (the tree was clean when the apply began: _refuse_to_lose_work;
+            # a .rej the error names is left to read).
+            git("am", "--abort", check=False)
+            git("reset", "-q", "--hard")
+            raise
+        for note in notes:
             say(f"tree: ported {os.path.basename(patch)}: {note}")
         proc = am("--continue")
     if proc.returncode:

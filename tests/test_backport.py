@@ -43,6 +43,30 @@ class PortMakefile(unittest.TestCase):
                                  "ifneq ($(X),)", "TEST_GEN_FILES := y",
                                  "endif", "", "include ../lib.mk"])
 
+    def test_a_statement_added_after_the_changed_one_stays_its_own(self):
+        lines = ["TEST_GEN_PROGS := a b", "", "include ../lib.mk"]
+        hunk = [("-", "TEST_GEN_PROGS := a b c"),
+                ("+", "TEST_GEN_PROGS := a b c d"),
+                ("+", "LOCAL_HDRS += d.h"), (" ", ""),
+                (" ", "include ../lib.mk")]
+        oldbase._port_makefile(lines, hunk)
+        self.assertEqual(lines, ["TEST_GEN_PROGS := a b d",
+                                 "LOCAL_HDRS += d.h", "",
+                                 "include ../lib.mk"])
+
+    def test_a_variable_the_target_lacks_gets_a_statement(self):
+        lines = ["TEST_FILES := test.d", "EXTRA_CLEAN := x", "",
+                 "include ../lib.mk"]
+        hunk = [(" ", "EXTRA_CLEAN := x"), (" ", ""),
+                ("-", "TEST_GEN_FILES := poll"),
+                ("+", "TEST_GEN_FILES := poll helper"),
+                ("+", "LOCAL_HDRS += h.h"), (" ", ""),
+                (" ", "include ../lib.mk")]
+        oldbase._port_makefile(lines, hunk)
+        self.assertEqual(lines, ["TEST_FILES := test.d", "EXTRA_CLEAN := x",
+                                 "", "TEST_GEN_FILES += helper",
+                                 "LOCAL_HDRS += h.h", "include ../lib.mk"])
+
     def test_a_removed_word_is_not_ported(self):
         lines = ["TEST_GEN_PROGS := a b"]
         hunk = [("-", "TEST_GEN_PROGS := a b"), ("+", "TEST_GEN_PROGS := a")]

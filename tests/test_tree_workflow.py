@@ -217,6 +217,33 @@ class TreeWorkflow(unittest.TestCase):
         self.assertEqual(tip, sh(self.tree, "git", "rev-parse",
                                  "series").strip())
 
+    def test_a_port_that_fails_leaves_the_tree_clean(self):
+        self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
+        tip = sh(self.tree, "git", "rev-parse", "series").strip()
+        with open(os.path.join(self.series, "0002-bad.patch"), "w") as fh:
+            with open(os.path.join(self.series,
+                                   os.listdir(self.series)[0])) as src:
+                fh.write(src.read().replace(" int a;", " int nope;"))
+        code = ("import os\n"
+                "from harness import tree\n"
+                "from harness.common import HarnessError\n"
+                "def port(patch):\n"
+                "    with open(os.path.join(tree.TREE, 'a.c'), 'a') as fh:\n"
+                "        fh.write('half ported\\n')\n"
+                "    raise HarnessError('cannot port it', stage='oldbase')\n"
+                "try:\n"
+                "    tree.apply_series(port=port)\n"
+                "except HarnessError as e:\n"
+                "    print(e.message)\n"
+                "    raise SystemExit(2)\n")
+        p = self.harness("-c", code)
+        self.assertEqual(2, p.returncode, p.stdout)
+        self.assertIn("cannot port it", p.stdout)
+        self.assertEqual("", sh(self.tree, "git", "status", "--porcelain",
+                                "--untracked-files=no"))
+        self.assertEqual(tip, sh(self.tree, "git", "rev-parse",
+                                 "series").strip())
+
 
 if __name__ == "__main__":
     unittest.main()
