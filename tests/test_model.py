@@ -1,6 +1,7 @@
 """The harness's model: the one cache rule, the kernel record, bisect's
 comparison, run's reuse of a boot, and the cover letter's claims."""
 
+import contextlib
 import os
 import tempfile
 import unittest
@@ -99,28 +100,37 @@ class BisectCompare(unittest.TestCase):
         self.assertEqual([], bisect.compare(k, rows, base, self.DECL, 2)[1])
 
 
+@contextlib.contextmanager
+def fake_kernel(consoles, boots):
+    """A base-debug kernel under a temporary OUT whose boots give the
+    console texts consoles(n) for the n-th boot, counted in boots; yields
+    (kernel, initrd)."""
+    def fake_boot(image, initrd, log, name, config, **kw):
+        text = consoles(len(boots))
+        boots.append(name)
+        with open(log, "w") as fh:
+            fh.write(text)
+        return text
+
+    with tempfile.TemporaryDirectory() as d, \
+            mock.patch.object(kbuild, "OUT", d), \
+            mock.patch.object(boot, "boot", fake_boot):
+        k = kbuild.Kernel.of("base", "debug")
+        os.makedirs(k.dir)
+        initrd = os.path.join(d, "initrd")
+        for f in (k.image, initrd):
+            with open(f, "w") as fh:
+                fh.write("x")
+        yield k, initrd
+
+
 class Reuse(unittest.TestCase):
     def test_an_unchanged_kernel_is_not_booted_again(self):
         console = ("HARNESS: BEGIN\nTAP version 13\n1..1\n# selftests: "
                    "ptrace: t\nok 1 selftests: ptrace: t\nHARNESS: END "
                    "rc=0\n")
         boots = []
-
-        def fake_boot(image, initrd, log, name, config, **kw):
-            boots.append(name)
-            with open(log, "w") as fh:
-                fh.write(console)
-            return console
-
-        with tempfile.TemporaryDirectory() as d, \
-                mock.patch.object(kbuild, "OUT", d), \
-                mock.patch.object(boot, "boot", fake_boot):
-            k = kbuild.Kernel.of("base", "debug")
-            os.makedirs(k.dir)
-            initrd = os.path.join(d, "initrd")
-            for f in (k.image, initrd):
-                with open(f, "w") as fh:
-                    fh.write("x")
+        with fake_kernel(lambda n: console, boots) as (k, initrd):
             planned = ["ptrace:t"]
             first = run.boot_one(k, initrd, planned, True, None)
             again = run.boot_one(k, initrd, planned, True, None)
@@ -147,23 +157,8 @@ class FlakyTimeout(unittest.TestCase):
 
     def boot(self, *cases):
         boots = []
-
-        def fake_boot(image, initrd, log, name, config, **kw):
-            text = self.CONSOLE.format(case=cases[len(boots)])
-            boots.append(name)
-            with open(log, "w") as fh:
-                fh.write(text)
-            return text
-
-        with tempfile.TemporaryDirectory() as d, \
-                mock.patch.object(kbuild, "OUT", d), \
-                mock.patch.object(boot, "boot", fake_boot):
-            k = kbuild.Kernel.of("base", "debug")
-            os.makedirs(k.dir)
-            initrd = os.path.join(d, "initrd")
-            for f in (k.image, initrd):
-                with open(f, "w") as fh:
-                    fh.write("x")
+        with fake_kernel(lambda n: self.CONSOLE.format(case=cases[n]),
+                         boots) as (k, initrd):
             rows = run.boot_one(k, initrd, ["seccomp:seccomp_bpf"], False,
                                 None)
             kept = os.path.exists(k.path("console.first.log"))

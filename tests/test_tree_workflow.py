@@ -204,13 +204,19 @@ class TreeWorkflow(unittest.TestCase):
         with open(os.path.join(old, "a.c")) as fh:
             self.assertIn("int edit;", fh.read())
 
-    def test_a_patch_that_does_not_apply_leaves_the_branch_as_it_was(self):
+    def tree_then_a_bad_patch(self):
+        """Make the tree, then add a patch to series/ that does not apply;
+        the tip of branch series."""
         self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
         tip = sh(self.tree, "git", "rev-parse", "series").strip()
         with open(os.path.join(self.series, "0002-bad.patch"), "w") as fh:
             with open(os.path.join(self.series,
                                    os.listdir(self.series)[0])) as src:
                 fh.write(src.read().replace(" int a;", " int nope;"))
+        return tip
+
+    def test_a_patch_that_does_not_apply_leaves_the_branch_as_it_was(self):
+        tip = self.tree_then_a_bad_patch()
         p = self.harness("-m", "harness.tree", "apply")
         self.assertNotEqual(0, p.returncode)
         self.assertIn("does not apply", p.stdout)
@@ -218,12 +224,7 @@ class TreeWorkflow(unittest.TestCase):
                                  "series").strip())
 
     def test_a_port_that_fails_leaves_the_tree_clean(self):
-        self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
-        tip = sh(self.tree, "git", "rev-parse", "series").strip()
-        with open(os.path.join(self.series, "0002-bad.patch"), "w") as fh:
-            with open(os.path.join(self.series,
-                                   os.listdir(self.series)[0])) as src:
-                fh.write(src.read().replace(" int a;", " int nope;"))
+        tip = self.tree_then_a_bad_patch()
         code = ("import os\n"
                 "from harness import tree\n"
                 "from harness.common import HarnessError\n"
