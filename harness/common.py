@@ -1,5 +1,6 @@
 """Shared plumbing for the harness stages: paths, progress, errors, commands."""
 
+import fcntl
 import hashlib
 import json
 import os
@@ -70,6 +71,39 @@ def fmt_secs(s):
 
 def say(msg):
     print(f"[{fmt_secs(elapsed()):>6}] {msg}", flush=True)
+
+
+# build/'s lock, once this process holds it (hold_build())
+_BUILD_LOCK = []
+
+
+def hold_build(stage):
+    """Hold build/'s lock for the rest of this process.  Every command
+    checks out and builds in the one worktree (build/work) and object dirs:
+    a second command there would check another commit out under the
+    first one's make.  So the second is refused, naming the holder; the
+    lock goes with the process (even one killed)."""
+    if _BUILD_LOCK:
+        return
+    os.makedirs(BUILD, exist_ok=True)
+    fh = open(os.path.join(BUILD, ".lock"), "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "a process that did not say"
+        fh.close()
+        raise HarnessError(
+            f"{BUILD} is in use by {holder}; wait for it to end, or give "
+            "this command a build directory of its own (HARNESS_BUILD=)",
+            stage=stage) from None
+    fh.seek(0)
+    fh.truncate()
+    cmd = " ".join(["harness", *sys.argv[1:]])
+    fh.write(f"pid {os.getpid()} ({cmd}, since "
+             f"{time.strftime('%H:%M:%S')})\n")
+    fh.flush()
+    _BUILD_LOCK.append(fh)
 
 
 TIMINGS = os.path.join(BUILD, "timings.json")

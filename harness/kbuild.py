@@ -21,7 +21,7 @@ import shutil
 
 from .common import (ARCH, BUILD, CONFIGS, CONFIGS_DIR, CROSS_COMPILE,
                      KERNELS, OUT, WORK, Cache, HarnessError, Stage,
-                     file_bytes, git, jobs, run, say)
+                     file_bytes, git, hold_build, jobs, run, say)
 
 # Selftest directories whose config fragments are merged (breakpoints too,
 # though its test is not run: see suites.py).  ftrace is left
@@ -215,6 +215,7 @@ def checkout(rev):
     """Check rev out in build/work, the harness's own worktree of
     build/linux (made on first use): the tree the user edits is never
     checked out, so its branch, HEAD and edits stay as they are."""
+    hold_build("build")
     if os.path.exists(os.path.join(WORK, ".git")) and \
             not git("rev-parse", "--git-dir", cwd=WORK, check=None):
         # A worktree of an earlier build/linux (made anew since).

@@ -18,7 +18,8 @@ import subprocess
 import tempfile
 
 from .common import (BUILD, SERIES, TREE, Cache, HarnessError, Stage, git,
-                     read_text, run, say, series_patches, file_bytes)
+                     hold_build, read_text, run, say, series_patches,
+                     file_bytes)
 
 # A fixed identity and date make the synthetic base commit, and so every
 # commit applied on it, the same on every machine.
@@ -157,6 +158,7 @@ def _base_cache():
 
 
 def make_base():
+    hold_build("tree")
     kind, path, cache = _base_cache()
     if cache.hit() and git("rev-parse", "-q", "--verify", "base",
                            check=False):

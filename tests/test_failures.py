@@ -200,3 +200,38 @@ class Boot(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class BuildLock(unittest.TestCase):
+    """Two commands in one build/ would build under each other's checkout:
+    the second is refused, naming the first, and the lock dies with it."""
+
+    HOLD = ("from harness.common import hold_build; hold_build('t'); "
+            "print('held', flush=True); import time; time.sleep(60)")
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.env = {"HARNESS_BUILD": os.path.join(self.tmp, "build"),
+                    "HARNESS_SERIES": os.path.join(self.tmp, "series")}
+        os.makedirs(self.env["HARNESS_SERIES"])
+
+    def holder(self):
+        p = subprocess.Popen([sys.executable, "-c", self.HOLD], cwd=ROOT,
+                             env=dict(os.environ, PYTHONPATH=ROOT,
+                                      **self.env),
+                             stdout=subprocess.PIPE, text=True)
+        self.addCleanup(p.wait)
+        self.addCleanup(p.kill)
+        self.assertEqual("held", p.stdout.readline().strip())
+        return p
+
+    def test_second_command_refused_then_free(self):
+        first = self.holder()
+        p = harness(["harness", "tree"], self.env)
+        self.assertEqual(1, p.returncode, p.stdout)
+        self.assertIn(f"in use by pid {first.pid} (harness", p.stdout)
+        self.assertIn("HARNESS_BUILD", p.stdout)
+        self.assertNotIn("Traceback", p.stdout)
+        first.kill()
+        first.wait()
+        self.holder()
