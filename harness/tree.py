@@ -31,7 +31,8 @@ BASE_ENV = {
 }
 FORMAT_ARGS = ["-c", "core.abbrev=12", "format-patch", "--zero-commit",
                "--no-signature", "--base=base", "--cover-letter",
-               "--cover-from-description=subject", "--no-numbered-files"]
+               "--cover-from-description=subject", "--no-numbered-files",
+               "--notes"]
 LOG = os.path.join(BUILD, "logs", "tree.log")
 
 
@@ -211,6 +212,10 @@ def make_base():
             _commit_all(TREE, f"Linux {ver} base ({os.path.basename(path)})")
             run(["git", "tag", "-f", "base"], cwd=TREE, log=LOG,
                 stage="tree")
+        # A patch's per-version notes (below its "---") are the git note
+        # of its commit; rebase and commit --amend keep them with this.
+        run(["git", "config", "notes.rewriteRef", "refs/notes/commits"],
+            cwd=TREE, stage="tree")
         cache.record()
     return cache.note
 
@@ -330,6 +335,25 @@ def _refuse_to_lose_work(unexported):
                            "stash them; nothing was touched", stage="tree")
 
 
+def patch_notes(text):
+    """A patch's per-version notes: the "Notes:" block, indented by four
+    spaces, that format-patch --notes writes after the "---" line and an
+    empty one, or None."""
+    lines = text.split("\n")
+    try:
+        start = lines.index("---") + 2
+    except ValueError:
+        return None
+    if lines[start - 1:start + 1] != ["", "Notes:"]:
+        return None
+    body = []
+    for ln in lines[start + 1:]:
+        if not ln.startswith("    "):
+            break
+        body.append(ln[4:])
+    return "\n".join(body) + "\n" if body else None
+
+
 def _am(patch, port):
     """git am one patch; with port, a patch that does not apply is
     ported and the am continued."""
@@ -366,6 +390,20 @@ def _am(patch, port):
             f"{os.path.basename(patch)} does not apply on the base "
             f"({_base_cache()[2].recorded_note()}):\n"
             f"{proc.stdout.strip()}", stage="tree", log=LOG)
+    # git am leaves what follows "---" out of the commit: the notes go
+    # back on it as its git note, for format-patch --notes.
+    notes = patch_notes(file_bytes(patch).decode(errors="replace"))
+    if notes:
+        proc = subprocess.run(
+            ["git", "notes", "add", "-f", "-F", "-", "HEAD"], cwd=TREE,
+            input=notes, text=True, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=dict(am_env, GIT_AUTHOR_NAME="harness",
+                     GIT_AUTHOR_EMAIL="harness@localhost"))
+        if proc.returncode:
+            raise HarnessError(f"{os.path.basename(patch)}: git notes add "
+                               f"failed: {proc.stdout.strip()}",
+                               stage="tree")
 
 
 def _reattach():

@@ -125,6 +125,26 @@ class TreeWorkflow(unittest.TestCase):
         self.assertEqual(0, p.returncode, p.stdout)
         self.assertNotIn("not in series/", p.stdout)
 
+    def test_per_version_notes_survive_export_and_apply(self):
+        self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
+        self.commit_in_tree("int d;\n", "two: add d")
+        sh(self.tree, "git", "notes", "add", "-m", "v2:\n- d added\n\n- x",
+           "series")
+        # an amend keeps the note (notes.rewriteRef)
+        sh(self.tree, "git", "commit", "-q", "--amend", "-m", "two: add d.")
+        p = self.harness("-m", "harness", "export")
+        self.assertEqual(0, p.returncode, p.stdout)
+        two = [f for f in os.listdir(self.series) if f.startswith("0002-")]
+        text = open(os.path.join(self.series, two[0])).read()
+        self.assertIn("---\n\nNotes:\n    v2:\n    - d added\n    \n    - x\n\n"
+                      " a.c | 1 +", text)
+        # made anew from series/: the note is back on the commit, and
+        # series/ -> tree -> series/ is byte-identical
+        p = self.harness("-m", "harness.tree", "check-roundtrip")
+        self.assertEqual(0, p.returncode, p.stdout)
+        self.assertEqual("v2:\n- d added\n\n- x\n",
+                         sh(self.tree, "git", "notes", "show", "series"))
+
     def test_uncommitted_edit_is_not_overwritten(self):
         self.assertEqual(0, self.harness("-m", "harness", "tree").returncode)
         with open(os.path.join(self.tree, "a.c"), "a") as fh:
