@@ -50,12 +50,17 @@ BAD_PATCH = textwrap.dedent("""\
     """)
 
 
-class Tree(unittest.TestCase):
+class OwnBuild(unittest.TestCase):
+    """A build/ and series/ of the test's own."""
+
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
         self.env = {"HARNESS_BUILD": os.path.join(self.tmp, "build"),
                     "HARNESS_SERIES": os.path.join(self.tmp, "series")}
         os.makedirs(self.env["HARNESS_SERIES"])
+
+
+class Tree(OwnBuild):
 
     def test_missing_base(self):
         p = harness(["harness.tree", "apply"],
@@ -202,18 +207,12 @@ if __name__ == "__main__":
     unittest.main()
 
 
-class BuildLock(unittest.TestCase):
+class BuildLock(OwnBuild):
     """Two commands in one build/ would build under each other's checkout:
     the second is refused, naming the first, and the lock dies with it."""
 
     HOLD = ("from harness.common import hold_build; hold_build('t'); "
             "print('held', flush=True); import time; time.sleep(60)")
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp()
-        self.env = {"HARNESS_BUILD": os.path.join(self.tmp, "build"),
-                    "HARNESS_SERIES": os.path.join(self.tmp, "series")}
-        os.makedirs(self.env["HARNESS_SERIES"])
 
     def holder(self):
         p = subprocess.Popen([sys.executable, "-c", self.HOLD], cwd=ROOT,
