@@ -203,10 +203,6 @@ class Boot(unittest.TestCase):
         self.assertIn("RESULT ok", out)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class BuildLock(OwnBuild):
     """Two commands in one build/ would build under each other's checkout:
     the second is refused, naming the first, and the lock dies with it."""
@@ -234,3 +230,7 @@ class BuildLock(OwnBuild):
         first.kill()
         first.wait()
         self.holder()
+
+
+if __name__ == "__main__":
+    unittest.main()
